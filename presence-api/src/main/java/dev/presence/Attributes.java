@@ -1,0 +1,105 @@
+package dev.presence;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The attributes of a user's presence in one channel: a small {@code string -> string} map (mood,
+ * location, score). Setting attributes replaces the whole map. They are never persisted: they are
+ * dropped when the user's presence in the channel ends.
+ *
+ * <p>This record only guarantees structural validity (non-null keys and values, no empty key); the
+ * size limits of the specification (32 keys, key 1 to 64 characters, value at most 1024 characters,
+ * 8 KiB in all, by default) are configurable and applied by {@link PresenceLimits#check(Attributes)}.
+ * The map is an immutable copy, iterated in key order.
+ *
+ * @param values the attributes; copied
+ * @since 0.1
+ */
+public record Attributes(Map<String, String> values) {
+
+  /** The empty map, which every join starts with. */
+  public static final Attributes EMPTY = new Attributes(Map.of());
+
+  /**
+   * Validates and copies the map.
+   *
+   * @param values the attributes; copied
+   * @throws InvalidArgumentException if a key or value is null or a key is empty
+   */
+  public Attributes {
+    TreeMap<String, String> sorted = new TreeMap<>();
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      String key = e.getKey();
+      String value = e.getValue();
+      if (key == null || key.isEmpty()) {
+        throw new InvalidArgumentException("attribute names must not be empty");
+      }
+      if (value == null) {
+        throw new InvalidArgumentException("attribute '" + key + "' must have a string value");
+      }
+      sorted.put(key, value);
+    }
+    values = java.util.Collections.unmodifiableMap(sorted);
+  }
+
+  /**
+   * Creates attributes from a map.
+   *
+   * @param values the map; copied
+   * @return the attributes
+   * @throws InvalidArgumentException if a key or value is null or a key is empty
+   */
+  public static Attributes of(Map<String, String> values) {
+    return values.isEmpty() ? EMPTY : new Attributes(values);
+  }
+
+  /**
+   * The number of attributes.
+   *
+   * @return the count
+   */
+  public int size() {
+    return values.size();
+  }
+
+  /**
+   * Whether there are no attributes.
+   *
+   * @return true if the map is empty
+   */
+  public boolean isEmpty() {
+    return values.isEmpty();
+  }
+
+  /**
+   * The encoded size used for the whole-map limit: the UTF-8 bytes of every key and value.
+   *
+   * @return the size in bytes
+   */
+  public int encodedSize() {
+    int bytes = 0;
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      bytes += utf8Length(e.getKey()) + utf8Length(e.getValue());
+    }
+    return bytes;
+  }
+
+  private static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+}

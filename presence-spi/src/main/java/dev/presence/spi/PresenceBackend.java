@@ -1,0 +1,83 @@
+package dev.presence.spi;
+
+import java.util.Set;
+
+/**
+ * A running storage backend: the state, the event bus, and the cluster view of one node.
+ *
+ * <p>Created by {@link PresenceBackendProvider#create(BackendContext)}; the creator closes it.
+ * Thread-safe.
+ *
+ * @since 0.1
+ */
+public interface PresenceBackend extends AutoCloseable {
+
+  /**
+   * This node's id, unique among the live nodes of the cluster and stable while the backend runs.
+   * Stored with node-bound sessions.
+   *
+   * @return the id
+   */
+  String nodeId();
+
+  /**
+   * The presence state.
+   *
+   * @return the store
+   */
+  PresenceStore store();
+
+  /**
+   * The event bus.
+   *
+   * @return the bus
+   */
+  PresenceEventBus eventBus();
+
+  /**
+   * The optional features this backend supports.
+   *
+   * @return the capabilities; immutable
+   */
+  Set<Capability> capabilities();
+
+  /**
+   * Whether a feature is supported.
+   *
+   * @param capability the feature
+   * @return true if supported
+   */
+  default boolean isSupported(Capability capability) {
+    return capabilities().contains(capability);
+  }
+
+  /**
+   * Whether the state can be reached now; used by readiness checks. Must answer quickly.
+   *
+   * @return true if reachable
+   */
+  boolean isAvailable();
+
+  /**
+   * Registers a listener for cluster changes. Backends without {@link
+   * Capability#NODE_LOSS_DETECTION} never call it.
+   *
+   * @param listener the listener
+   * @return a handle whose {@code close()} removes it
+   */
+  PresenceEventBus.Registration addClusterListener(ClusterListener listener);
+
+  /**
+   * The vendor object behind this backend, for what the SPI does not offer.
+   *
+   * @param <T> the type
+   * @param type the type wanted, such as the vendor's client class
+   * @return the object
+   * @throws IllegalArgumentException if this backend has no object of that type
+   */
+  <T> T unwrap(Class<T> type);
+
+  /** Releases what this backend created; never shuts down what it was given. Idempotent. */
+  @Override
+  void close();
+}
