@@ -1,0 +1,81 @@
+package dev.presence.web;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * Keeps the layering true. Imports the production classes of every module on this module's test
+ * class path: presence-api, presence-spi, presence-hazelcast and presence-web itself (test classes
+ * and test jars such as the SPI contract kit are left out).
+ */
+@AnalyzeClasses(
+    packages = "dev.presence",
+    importOptions = {ImportOption.DoNotIncludeTests.class, ArchitectureTest.NoTestJars.class})
+class ArchitectureTest {
+
+  /** Leaves out test jars (e.g. presence-spi-*-tests.jar), which DoNotIncludeTests keeps. */
+  static final class NoTestJars implements ImportOption {
+    @Override
+    public boolean includes(Location location) {
+      return !location.contains("-tests.jar");
+    }
+  }
+
+  @ArchTest
+  static final ArchRule api_spi_and_engine_are_plain_java =
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              "dev.presence",
+              "dev.presence.event..",
+              "dev.presence.spi..",
+              "dev.presence.web.engine..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("jakarta..", "javax.ws..", "javax.websocket..", "com.hazelcast..")
+          .because("the API, the SPI and the presence engine must run without a container")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule rest_does_not_depend_on_websocket =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.presence.web.rest..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.presence.web.websocket..")
+          .because("REST and WebSocket are separate front ends of the engine")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule websocket_does_not_depend_on_rest =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.presence.web.websocket..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.presence.web.rest..")
+          .because("REST and WebSocket are separate front ends of the engine")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule web_does_not_depend_on_hazelcast =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.presence.web..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("com.hazelcast..", "dev.presence.hazelcast..")
+          .because("the web layer reaches the backend only through the SPI")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule web_packages_are_free_of_cycles =
+      slices().matching("dev.presence.web.(*)..").should().beFreeOfCycles().allowEmptyShould(true);
+}
