@@ -10,8 +10,8 @@ import java.util.TreeMap;
  *
  * <p>This record only guarantees structural validity (non-null keys and values, no empty key); the
  * size limits of the specification (32 keys, key 1 to 64 characters, value at most 1024 characters,
- * 8 KiB in all, by default) are configurable and applied by {@link PresenceLimits#check(Attributes)}.
- * The map is an immutable copy, iterated in key order.
+ * 8 KiB in all, by default) are configurable and applied by {@link
+ * PresenceLimits#check(Attributes)}. The map is an immutable copy, iterated in key order.
  *
  * @param values the attributes; copied
  * @since 0.1

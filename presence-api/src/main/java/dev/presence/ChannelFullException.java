@@ -1,7 +1,8 @@
 package dev.presence;
 
 /**
- * The channel is at its member limit; the join changed nothing. Maps to {@link ErrorCode#CHANNEL_FULL}.
+ * The channel is at its member limit; the join changed nothing. Maps to {@link
+ * ErrorCode#CHANNEL_FULL}.
  *
  * @since 0.1
  */

@@ -1,11 +1,13 @@
 package dev.presence;
 
 /**
- * The name of a channel: any named place where users can be present (an app, a room, a video, a friends list). Channels exist implicitly: the first join creates one and the last leave removes it.
+ * The name of a channel: any named place where users can be present (an app, a room, a video, a
+ * friends list). Channels exist implicitly: the first join creates one and the last leave removes
+ * it.
  *
- * <p>A valid value is 1 to {@value Ids#HARD_MAX_LENGTH} characters of {@code A-Z a-z 0-9 . _ - : @};
- * the configured limit (200 by default (presence.limits.channel-length)) is applied by the service through {@link PresenceLimits}. Equality is
- * by value and case-sensitive.
+ * <p>A valid value is 1 to {@value Ids#HARD_MAX_LENGTH} characters of {@code A-Z a-z 0-9 . _ -
+ * : @}; the configured limit (200 by default (presence.limits.channel-length)) is applied by the
+ * service through {@link PresenceLimits}. Equality is by value and case-sensitive.
  *
  * @param value the channel name; never null
  * @since 0.1
@@ -16,8 +18,8 @@ public record ChannelId(String value) implements Comparable<ChannelId> {
    * Validates the value.
    *
    * @param value the channel name; never null
-   * @throws InvalidArgumentException if the value is empty, too long or has a character outside
-   *     the allowed set
+   * @throws InvalidArgumentException if the value is empty, too long or has a character outside the
+   *     allowed set
    */
   public ChannelId {
     Ids.check("channel name", value, Ids.HARD_MAX_LENGTH);

@@ -1,7 +1,8 @@
 package dev.presence;
 
 /**
- * The caller may not do this: acting for another user without the admin role, or an authorizer denied it; the message carries the authorizer's reason. Maps to {@link ErrorCode#FORBIDDEN}.
+ * The caller may not do this: acting for another user without the admin role, or an authorizer
+ * denied it; the message carries the authorizer's reason. Maps to {@link ErrorCode#FORBIDDEN}.
  *
  * @since 0.1
  */

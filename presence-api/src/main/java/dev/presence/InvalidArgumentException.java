@@ -1,7 +1,8 @@
 package dev.presence;
 
 /**
- * Input that is malformed: a bad id, a bad attribute, a bad request. Maps to {@link ErrorCode#INVALID_ARGUMENT}.
+ * Input that is malformed: a bad id, a bad attribute, a bad request. Maps to {@link
+ * ErrorCode#INVALID_ARGUMENT}.
  *
  * @since 0.1
  */

@@ -1,7 +1,8 @@
 package dev.presence;
 
 /**
- * The user has not joined the channel (setting attributes before joining). Maps to {@link ErrorCode#NOT_JOINED}.
+ * The user has not joined the channel (setting attributes before joining). Maps to {@link
+ * ErrorCode#NOT_JOINED}.
  *
  * @since 0.1
  */

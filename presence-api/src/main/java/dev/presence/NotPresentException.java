@@ -1,7 +1,8 @@
 package dev.presence;
 
 /**
- * The user is not present in the channel (reading attributes of an absent user). Maps to {@link ErrorCode#NOT_PRESENT}.
+ * The user is not present in the channel (reading attributes of an absent user). Maps to {@link
+ * ErrorCode#NOT_PRESENT}.
  *
  * @since 0.1
  */

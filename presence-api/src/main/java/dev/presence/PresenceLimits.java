@@ -3,9 +3,9 @@ package dev.presence;
 import java.util.Map;
 
 /**
- * The configurable limits of the specification (section 7), with the defaults of the
- * specification. Each check method throws the error the specification assigns and has no side
- * effect; a service applies them before anything is stored, so a refused request stores nothing.
+ * The configurable limits of the specification (section 7), with the defaults of the specification.
+ * Each check method throws the error the specification assigns and has no side effect; a service
+ * applies them before anything is stored, so a refused request stores nothing.
  *
  * <p>Configuration keys ({@code presence.limits.*}) are given on each component.
  *
@@ -53,15 +53,24 @@ public record PresenceLimits(
    *
    * @param channelLength longest channel name ({@code presence.limits.channel-length}, 200)
    * @param userIdLength longest user id ({@code presence.limits.user-id-length}, 128)
-   * @param attributeKeys most attributes per user and channel ({@code presence.limits.attribute-keys}, 32)
-   * @param attributeKeyLength longest attribute name ({@code presence.limits.attribute-key-length}, 64)
-   * @param attributeValueLength longest attribute value ({@code presence.limits.attribute-value-length}, 1024)
-   * @param attributesBytes largest whole map in UTF-8 bytes of keys and values ({@code presence.limits.attributes-bytes}, 8192)
-   * @param channelsPerSession most channels one session may join ({@code presence.limits.channels-per-session}, 200)
-   * @param sessionsPerUser most concurrent sessions of one user ({@code presence.limits.sessions-per-user}, 64)
-   * @param usersPerChannel most users present in one channel ({@code presence.limits.users-per-channel}, 100000)
-   * @param attributeSetsPerSecond sustained attribute sets per user and second ({@code presence.limits.attribute-rate}, 10)
-   * @param attributeSetsBurst attribute sets a user may make at once ({@code presence.limits.attribute-burst}, 20)
+   * @param attributeKeys most attributes per user and channel ({@code
+   *     presence.limits.attribute-keys}, 32)
+   * @param attributeKeyLength longest attribute name ({@code presence.limits.attribute-key-length},
+   *     64)
+   * @param attributeValueLength longest attribute value ({@code
+   *     presence.limits.attribute-value-length}, 1024)
+   * @param attributesBytes largest whole map in UTF-8 bytes of keys and values ({@code
+   *     presence.limits.attributes-bytes}, 8192)
+   * @param channelsPerSession most channels one session may join ({@code
+   *     presence.limits.channels-per-session}, 200)
+   * @param sessionsPerUser most concurrent sessions of one user ({@code
+   *     presence.limits.sessions-per-user}, 64)
+   * @param usersPerChannel most users present in one channel ({@code
+   *     presence.limits.users-per-channel}, 100000)
+   * @param attributeSetsPerSecond sustained attribute sets per user and second ({@code
+   *     presence.limits.attribute-rate}, 10)
+   * @param attributeSetsBurst attribute sets a user may make at once ({@code
+   *     presence.limits.attribute-burst}, 20)
    * @throws IllegalArgumentException if a limit is not positive or an id length is above {@value
    *     Ids#HARD_MAX_LENGTH}
    */

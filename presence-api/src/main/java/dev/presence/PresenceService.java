@@ -11,10 +11,10 @@ import java.util.List;
  * (channel, user) has an attributes map that exists only while the user is present.
  *
  * <p><b>Sessions.</b> Connection-bound sessions come from {@link #openSession}. The user-level
- * {@link #join(ChannelId, UserId)} and {@link #leave(ChannelId, UserId)} act on the user's
- * implicit <em>API session</em> for that channel, which is what the REST API uses: it lives for the
- * presence timeout {@code T}, each repeated join refreshes it, and unrefreshed it ends as lost
- * (grace, then {@code timeout}).
+ * {@link #join(ChannelId, UserId)} and {@link #leave(ChannelId, UserId)} act on the user's implicit
+ * <em>API session</em> for that channel, which is what the REST API uses: it lives for the presence
+ * timeout {@code T}, each repeated join refreshes it, and unrefreshed it ends as lost (grace, then
+ * {@code timeout}).
  *
  * <p><b>Cluster scope.</b> Every read answers with the cluster's state, and events reach
  * subscribers on every node. Each channel has one cluster-wide, strictly increasing, gap-free

@@ -17,9 +17,8 @@ public interface Subscription extends AutoCloseable {
   ChannelId channel();
 
   /**
-   * The snapshot taken when the subscription started (or at the last {@link #resync()}): the
-   * events delivered afterwards start at its {@code seq + 1}. It lists every present user with
-   * attributes.
+   * The snapshot taken when the subscription started (or at the last {@link #resync()}): the events
+   * delivered afterwards start at its {@code seq + 1}. It lists every present user with attributes.
    *
    * @return the snapshot
    */

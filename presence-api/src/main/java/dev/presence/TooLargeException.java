@@ -1,7 +1,8 @@
 package dev.presence;
 
 /**
- * Attributes, an id or a request are over a configured limit; nothing of it was stored. Maps to {@link ErrorCode#TOO_LARGE}.
+ * Attributes, an id or a request are over a configured limit; nothing of it was stored. Maps to
+ * {@link ErrorCode#TOO_LARGE}.
  *
  * @since 0.1
  */

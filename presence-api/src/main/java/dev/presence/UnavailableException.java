@@ -1,7 +1,8 @@
 package dev.presence;
 
 /**
- * The store is unreachable; nothing was changed and the caller may retry. Maps to {@link ErrorCode#UNAVAILABLE}.
+ * The store is unreachable; nothing was changed and the caller may retry. Maps to {@link
+ * ErrorCode#UNAVAILABLE}.
  *
  * @since 0.1
  */

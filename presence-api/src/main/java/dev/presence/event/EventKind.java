@@ -22,8 +22,7 @@ public enum EventKind {
   }
 
   /**
-   * The name on the wire: {@code join}, {@code leave}, {@code timeout} or {@code
-   * attributesUpdate}.
+   * The name on the wire: {@code join}, {@code leave}, {@code timeout} or {@code attributesUpdate}.
    *
    * @return the wire name
    */

@@ -6,7 +6,8 @@ import dev.presence.UserId;
 import java.time.Instant;
 
 /**
- * A user's presence in a channel ended by an explicit leave, or by a clean close of their last session after the grace period.
+ * A user's presence in a channel ended by an explicit leave, or by a clean close of their last
+ * session after the grace period.
  *
  * @param channel the channel
  * @param userId the user

@@ -6,7 +6,8 @@ import dev.presence.UserId;
 import java.time.Instant;
 
 /**
- * A user's presence in a channel ended because their last session was lost: it stopped heartbeating, its connection broke, or its node died.
+ * A user's presence in a channel ended because their last session was lost: it stopped
+ * heartbeating, its connection broke, or its node died.
  *
  * @param channel the channel
  * @param userId the user

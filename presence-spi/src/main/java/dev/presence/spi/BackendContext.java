@@ -18,8 +18,8 @@ public interface BackendContext {
   Optional<String> config(String key);
 
   /**
-   * An object the container provides, such as a managed bean of a vendor type (the container's
-   * own Hazelcast instance on Payara). Containers without such support answer empty.
+   * An object the container provides, such as a managed bean of a vendor type (the container's own
+   * Hazelcast instance on Payara). Containers without such support answer empty.
    *
    * @param <T> the type
    * @param type the type

@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Finds and chooses a {@link PresenceBackendProvider}.
  *
- * <p>Providers are found with {@link ServiceLoader}: first through the given class loader
- * (normally the thread context class loader, which sees the application's jars), then through this
- * class's own loader; a provider class found by both counts once. If a name is configured ({@code
+ * <p>Providers are found with {@link ServiceLoader}: first through the given class loader (normally
+ * the thread context class loader, which sees the application's jars), then through this class's
+ * own loader; a provider class found by both counts once. If a name is configured ({@code
  * presence.store}), the provider with that name is chosen; otherwise the one with the highest
  * priority. A missing name, or a tie at the top, fails with the candidates named.
  *
@@ -52,8 +52,8 @@ public final class PresenceBackends {
    * @param providers the candidates
    * @param name the configured name, or null to choose by priority
    * @return the chosen provider
-   * @throws IllegalStateException if there is no candidate, none has the name, several have it,
-   *     or several share the highest priority; the message lists the candidates
+   * @throws IllegalStateException if there is no candidate, none has the name, several have it, or
+   *     several share the highest priority; the message lists the candidates
    */
   public static PresenceBackendProvider choose(
       List<PresenceBackendProvider> providers, @Nullable String name) {

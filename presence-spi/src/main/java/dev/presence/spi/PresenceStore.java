@@ -24,8 +24,8 @@ import java.util.Optional;
  * <p><b>State.</b> Per (channel, user) a store keeps a <em>membership</em>: the set of sessions of
  * the user that joined the channel, the attributes, and possibly a <em>pending end</em> (a deadline
  * and a {@link CloseReason}) while the membership is held for the grace period after its last
- * session ended. A user with a membership is present (pending or not) and counts in the
- * occupancy. Per channel a store keeps the sequence number of the last event.
+ * session ended. A user with a membership is present (pending or not) and counts in the occupancy.
+ * Per channel a store keeps the sequence number of the last event.
  *
  * <p><b>Atomicity and order.</b> Every mutating method is atomic per channel: it reads and changes
  * the channel's state, and assigns the events it emits the channel's next sequence numbers, as one
@@ -69,8 +69,9 @@ public interface PresenceStore {
 
   /**
    * Removes a session from a user's membership by an explicit leave. If no session remains, the
-   * membership ends at once with a {@code leave} event (also when it was pending). Leaving with a
-   * session that is not in the membership changes nothing.
+   * membership ends at once with a {@code leave} event. Leaving with a session that is not in the
+   * membership changes nothing; in particular a pending membership (which has no session left) is
+   * not ended by a leave: its grace deadline ends it.
    *
    * @param channel the channel
    * @param user the user
@@ -122,8 +123,8 @@ public interface PresenceStore {
    * memberships whose deadline is not after {@code now} end with {@code leave} or {@code timeout}.
    *
    * <p>Safe to call from several threads and nodes at once: each ended membership is reported by
-   * exactly one call. A store may limit one call to part of the work (for example this node's
-   * share of the state) as long as calls made regularly from every node together end everything.
+   * exactly one call. A store may limit one call to part of the work (for example this node's share
+   * of the state) as long as calls made regularly from every node together end everything.
    *
    * @param now the current time
    * @param grace the grace period for expired leases
