@@ -1,0 +1,306 @@
+package dev.presence.web.engine;
+
+import dev.presence.ChannelId;
+import dev.presence.ChannelUsers;
+import dev.presence.InvalidArgumentException;
+import dev.presence.PresenceListener;
+import dev.presence.Subscription;
+import dev.presence.event.PresenceEvent;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One observer of one channel.
+ *
+ * <p><b>Flow.</b> The router offers the channel's events in {@code seq} order into a bounded inbox;
+ * a task on the engine's listener pool drains it, one task per subscription at a time, so the
+ * listener is called from an engine thread, one call at a time. While a snapshot is being taken
+ * ({@code BUFFERING}) events are kept; once it is known ({@code LIVE}) only events after its {@code
+ * seq} are delivered, each exactly the next one. An event further ahead means events were lost (a
+ * skipped gap): the listener is told {@link PresenceListener#onResync} and nothing more is
+ * delivered ({@code STALE}) until {@link #resync()}. So is an inbox that overflows ({@value
+ * #QUEUE_CAPACITY} events): a listener that cannot keep up is resynced instead of silently losing
+ * events.
+ *
+ * <p><b>Closing.</b> Listener calls run while holding the subscription's lock, and {@link #close()}
+ * takes it, so no call starts or runs after {@code close()} returns. Closing from inside the
+ * listener is allowed; closing from a thread the listener waits for would deadlock.
+ */
+final class EngineSubscription implements Subscription {
+
+  /** The most events waiting for one listener before it is resynced instead. */
+  static final int QUEUE_CAPACITY = 10_000;
+
+  private static final int BATCH = 256;
+  private static final System.Logger LOG = System.getLogger(EngineSubscription.class.getName());
+
+  private enum State {
+    BUFFERING,
+    LIVE,
+    STALE,
+    CLOSED
+  }
+
+  private final ChannelId channel;
+  private final PresenceListener listener;
+  private final EventRouter router;
+  private final Executor executor;
+  private final Function<ChannelId, ChannelUsers> snapshots;
+
+  private final ConcurrentLinkedQueue<PresenceEvent> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicBoolean overflowed = new AtomicBoolean();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Object resyncMutex = new Object();
+
+  // Guarded by lock.
+  private State state = State.BUFFERING;
+  private final ArrayDeque<PresenceEvent> buffered = new ArrayDeque<>();
+  private boolean bufferOverflowed;
+  private boolean resyncToNotify;
+  private long lastSeq;
+  private int lastOccupancy;
+
+  private volatile @Nullable ChannelUsers snapshot;
+
+  EngineSubscription(
+      ChannelId channel,
+      PresenceListener listener,
+      EventRouter router,
+      Executor executor,
+      Function<ChannelId, ChannelUsers> snapshots) {
+    this.channel = channel;
+    this.listener = listener;
+    this.router = router;
+    this.executor = executor;
+    this.snapshots = snapshots;
+  }
+
+  /** Registers with the router, then takes the first snapshot; undoes the registration on error. */
+  void start() {
+    router.register(this);
+    try {
+      resync();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public ChannelId channel() {
+    return channel;
+  }
+
+  @Override
+  public ChannelUsers snapshot() {
+    ChannelUsers s = snapshot;
+    if (s == null) {
+      throw new IllegalStateException("the subscription has not started");
+    }
+    return s;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws InvalidArgumentException if the subscription is closed
+   */
+  @Override
+  public ChannelUsers resync() {
+    synchronized (resyncMutex) {
+      lock.lock();
+      try {
+        if (state == State.CLOSED) {
+          throw new InvalidArgumentException("the subscription is closed");
+        }
+        state = State.BUFFERING;
+        buffered.clear();
+        bufferOverflowed = false;
+        resyncToNotify = false;
+      } finally {
+        lock.unlock();
+      }
+      ChannelUsers taken;
+      try {
+        taken = snapshots.apply(channel);
+      } catch (RuntimeException e) {
+        lock.lock();
+        try {
+          if (state == State.BUFFERING) {
+            state = State.STALE;
+            buffered.clear();
+          }
+        } finally {
+          lock.unlock();
+        }
+        throw e;
+      }
+      lock.lock();
+      try {
+        if (state == State.CLOSED) {
+          return taken;
+        }
+        snapshot = taken;
+        lastSeq = taken.seq();
+        lastOccupancy = taken.occupancy();
+        if (bufferOverflowed) {
+          state = State.STALE;
+          buffered.clear();
+          resyncToNotify = true;
+        } else {
+          state = State.LIVE;
+        }
+      } finally {
+        lock.unlock();
+      }
+      router.snapshotTaken(taken);
+      schedule();
+      return taken;
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (state == State.CLOSED) {
+        return;
+      }
+      state = State.CLOSED;
+      buffered.clear();
+    } finally {
+      lock.unlock();
+    }
+    router.unregister(this);
+    inbox.clear();
+  }
+
+  boolean isClosed() {
+    lock.lock();
+    try {
+      return state == State.CLOSED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Called by the router, in {@code seq} order, under its lock: must not block. */
+  void offer(PresenceEvent event) {
+    if (queued.incrementAndGet() > QUEUE_CAPACITY) {
+      queued.decrementAndGet();
+      overflowed.set(true);
+    } else {
+      inbox.add(event);
+    }
+    schedule();
+  }
+
+  private void schedule() {
+    if (scheduled.compareAndSet(false, true)) {
+      try {
+        executor.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        scheduled.set(false); // the engine is closed
+      }
+    }
+  }
+
+  private void drain() {
+    lock.lock();
+    try {
+      if (overflowed.getAndSet(false)) {
+        while (inbox.poll() != null) {
+          queued.decrementAndGet();
+        }
+        if (state == State.LIVE) {
+          goStale();
+        } else if (state == State.BUFFERING) {
+          bufferOverflowed = true;
+        }
+      }
+      if (resyncToNotify) {
+        resyncToNotify = false;
+        if (state == State.STALE) {
+          notifyResync();
+        }
+      }
+      while (state == State.LIVE && !buffered.isEmpty()) {
+        accept(buffered.pollFirst());
+      }
+      for (int i = 0; i < BATCH; i++) {
+        PresenceEvent event = inbox.poll();
+        if (event == null) {
+          break;
+        }
+        queued.decrementAndGet();
+        switch (state) {
+          case BUFFERING -> {
+            if (buffered.size() < QUEUE_CAPACITY) {
+              buffered.addLast(event);
+            } else {
+              bufferOverflowed = true;
+            }
+          }
+          case LIVE -> accept(event);
+          case STALE, CLOSED -> {
+            // dropped: a resync or nothing follows
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+      scheduled.set(false);
+    }
+    if (!inbox.isEmpty() || overflowed.get()) {
+      schedule();
+    }
+  }
+
+  /** Delivers the event if it is exactly the next one; drops a repeat; resyncs on a jump. */
+  private void accept(PresenceEvent event) {
+    long seq = event.seq();
+    boolean restart = seq == 1 && lastOccupancy == 0 && lastSeq > 0;
+    if (seq == lastSeq + 1 || restart) {
+      lastSeq = seq;
+      lastOccupancy = event.occupancy();
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException e) {
+        LOG.log(
+            Level.WARNING,
+            () -> "a presence listener of channel " + channel + " failed on an event; ignored",
+            e);
+      }
+    } else if (seq > lastSeq + 1) {
+      goStale();
+    }
+  }
+
+  private void goStale() {
+    state = State.STALE;
+    buffered.clear();
+    notifyResync();
+  }
+
+  private void notifyResync() {
+    router.countResync();
+    try {
+      listener.onResync(channel);
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          () -> "a presence listener of channel " + channel + " failed on resync; ignored",
+          e);
+    }
+  }
+}

@@ -1,0 +1,258 @@
+package dev.presence.web.engine;
+
+import dev.presence.ChannelId;
+import dev.presence.ChannelUsers;
+import dev.presence.event.PresenceEvent;
+import dev.presence.spi.PresenceEventBus;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Receives every event from the bus (local and remote alike), puts each channel's events in {@code
+ * seq} order ({@link ChannelStream}) and hands them to the channel's local subscriptions and, where
+ * this node is the channel's hook owner, to the event hooks.
+ *
+ * <p>A channel gets a stream only while someone here needs its events: a local subscription, or
+ * hooks on a node that owns the channel's hooks. Streams without subscriptions are forgotten after
+ * {@link #STREAM_IDLE} without events; a forgotten stream's next event waits up to the reorder
+ * window unless it is {@code seq 1} or a subscription's snapshot says where the sequence stands.
+ *
+ * <p>All stream state is guarded by one lock, held while events are routed; handing an event on is
+ * a non-blocking queue offer, so the bus thread is never blocked by a subscriber or a hook.
+ */
+final class EventRouter implements PresenceEventBus.Listener {
+
+  private static final System.Logger LOG = System.getLogger(EventRouter.class.getName());
+
+  /** How long a stream without subscriptions is kept after its last event. */
+  static final Duration STREAM_IDLE = Duration.ofMinutes(10);
+
+  /** How often idle streams are looked for. */
+  private static final Duration CLEANUP_EVERY = Duration.ofSeconds(30);
+
+  private final PresenceEventBus bus;
+  private final InstantSource clock;
+  private final Duration reorderWindow;
+  private final List<HookRunner> hooks;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Map<ChannelId, ChannelStream> streams = new HashMap<>();
+  private final Set<ChannelStream> waiting = new HashSet<>();
+  private final Map<ChannelId, Set<EngineSubscription>> subscribers = new ConcurrentHashMap<>();
+  private final AtomicInteger subscriptionCount = new AtomicInteger();
+  private final AtomicLong resyncs = new AtomicLong();
+  private final AtomicLong gaps = new AtomicLong();
+  private Instant nextCleanup;
+
+  EventRouter(
+      PresenceEventBus bus, InstantSource clock, Duration reorderWindow, List<HookRunner> hooks) {
+    this.bus = bus;
+    this.clock = clock;
+    this.reorderWindow = reorderWindow;
+    this.hooks = List.copyOf(hooks);
+    this.nextCleanup = clock.instant().plus(CLEANUP_EVERY);
+  }
+
+  @Override
+  public void onEvents(List<PresenceEvent> events) {
+    Instant now = clock.instant();
+    List<PresenceEvent> ready = new ArrayList<>();
+    lock.lock();
+    try {
+      for (PresenceEvent event : events) {
+        ChannelStream stream = streams.get(event.channel());
+        if (stream == null) {
+          if (!isWanted(event.channel())) {
+            continue;
+          }
+          stream = new ChannelStream(event.channel(), now);
+          streams.put(event.channel(), stream);
+        }
+        ready.clear();
+        stream.offer(event, now, ready);
+        afterChange(stream, ready);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Registers a subscription before its snapshot is taken, so it sees every later event. */
+  void register(EngineSubscription subscription) {
+    lock.lock();
+    try {
+      subscribers
+          .computeIfAbsent(subscription.channel(), c -> ConcurrentHashMap.newKeySet())
+          .add(subscription);
+      subscriptionCount.incrementAndGet();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void unregister(EngineSubscription subscription) {
+    lock.lock();
+    try {
+      Set<EngineSubscription> set = subscribers.get(subscription.channel());
+      if (set != null && set.remove(subscription)) {
+        subscriptionCount.decrementAndGet();
+        if (set.isEmpty()) {
+          subscribers.remove(subscription.channel());
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A subscription took a snapshot: a stream that does not know its position starts there. */
+  void snapshotTaken(ChannelUsers snapshot) {
+    Instant now = clock.instant();
+    List<PresenceEvent> ready = new ArrayList<>();
+    lock.lock();
+    try {
+      ChannelStream stream =
+          streams.computeIfAbsent(snapshot.channel(), c -> new ChannelStream(c, now));
+      stream.startAt(snapshot.seq(), snapshot.occupancy(), now, ready);
+      afterChange(stream, ready);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Skips gaps open for the reorder window, and now and then forgets idle streams.
+   *
+   * @param now the current time
+   */
+  void tick(Instant now) {
+    List<PresenceEvent> ready = new ArrayList<>();
+    lock.lock();
+    try {
+      for (ChannelStream stream : List.copyOf(waiting)) {
+        ready.clear();
+        if (stream.skipExpiredGap(now, reorderWindow, ready)) {
+          gaps.incrementAndGet();
+          LOG.log(
+              Level.DEBUG,
+              () -> "events of channel " + stream.channel() + " were missing; gap skipped");
+        }
+        afterChange(stream, ready);
+      }
+      if (!now.isBefore(nextCleanup)) {
+        nextCleanup = now.plus(CLEANUP_EVERY);
+        Instant idleSince = now.minus(STREAM_IDLE);
+        Iterator<ChannelStream> it = streams.values().iterator();
+        while (it.hasNext()) {
+          ChannelStream stream = it.next();
+          if (stream.isIdleSince(idleSince) && !subscribers.containsKey(stream.channel())) {
+            it.remove();
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int subscriptions() {
+    return subscriptionCount.get();
+  }
+
+  void countResync() {
+    resyncs.incrementAndGet();
+  }
+
+  long resyncs() {
+    return resyncs.get();
+  }
+
+  long gaps() {
+    return gaps.get();
+  }
+
+  /** Streams currently kept, for tests. */
+  int streamCount() {
+    lock.lock();
+    try {
+      return streams.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Streams holding events that wait for a gap to fill, for tests. */
+  int waitingStreams() {
+    lock.lock();
+    try {
+      return waiting.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The last seq passed on for a channel, or -1 if unknown or there is no stream; for tests. */
+  long lastRouted(ChannelId channel) {
+    lock.lock();
+    try {
+      ChannelStream stream = streams.get(channel);
+      return stream == null ? -1 : stream.last();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean isWanted(ChannelId channel) {
+    return subscribers.containsKey(channel) || (!hooks.isEmpty() && isHookOwner(channel));
+  }
+
+  private void afterChange(ChannelStream stream, List<PresenceEvent> ready) {
+    if (stream.holdsNothing()) {
+      waiting.remove(stream);
+    } else {
+      waiting.add(stream);
+    }
+    if (ready.isEmpty()) {
+      return;
+    }
+    Set<EngineSubscription> subs = subscribers.get(stream.channel());
+    boolean toHooks = !hooks.isEmpty() && isHookOwner(stream.channel());
+    for (PresenceEvent event : ready) {
+      if (subs != null) {
+        for (EngineSubscription sub : subs) {
+          sub.offer(event);
+        }
+      }
+      if (toHooks) {
+        for (HookRunner hook : hooks) {
+          hook.offer(event);
+        }
+      }
+    }
+  }
+
+  private boolean isHookOwner(ChannelId channel) {
+    try {
+      return bus.isHookOwner(channel);
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          () -> "could not tell whether this node runs the hooks of channel " + channel,
+          e);
+      return false;
+    }
+  }
+}

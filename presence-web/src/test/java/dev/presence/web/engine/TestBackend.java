@@ -1,0 +1,150 @@
+package dev.presence.web.engine;
+
+import dev.presence.ChannelId;
+import dev.presence.event.PresenceEvent;
+import dev.presence.spi.Capability;
+import dev.presence.spi.ClusterListener;
+import dev.presence.spi.PresenceBackend;
+import dev.presence.spi.PresenceEventBus;
+import dev.presence.spi.PresenceStore;
+import dev.presence.spi.memory.InMemoryPresenceBackend;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * One simulated node over a shared in-memory backend: its own node id, the shared store and bus,
+ * and switches a test can flip: a broken store (throws a non-Presence exception), a bus that drops
+ * or holds published events, a hook-ownership rule. The cluster listeners the engine registers are
+ * kept, so a test can report a lost node or a merge through the real path.
+ */
+final class TestBackend implements PresenceBackend {
+
+  final InMemoryPresenceBackend shared;
+  private final String nodeId;
+  private final PresenceStore store;
+  private final Bus bus = new Bus();
+  final List<ClusterListener> clusterListeners = new CopyOnWriteArrayList<>();
+  volatile RuntimeException storeFailure;
+
+  TestBackend(InMemoryPresenceBackend shared, String nodeId) {
+    this.shared = shared;
+    this.nodeId = nodeId;
+    PresenceStore real = shared.store();
+    this.store =
+        (PresenceStore)
+            Proxy.newProxyInstance(
+                PresenceStore.class.getClassLoader(),
+                new Class<?>[] {PresenceStore.class},
+                (proxy, method, args) -> {
+                  if (method.getDeclaringClass() == Object.class) {
+                    return method.invoke(real, args);
+                  }
+                  RuntimeException failure = storeFailure;
+                  if (failure != null) {
+                    throw failure;
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+  }
+
+  Bus bus() {
+    return bus;
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public PresenceStore store() {
+    return store;
+  }
+
+  @Override
+  public PresenceEventBus eventBus() {
+    return bus;
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return shared.isAvailable() && storeFailure == null;
+  }
+
+  @Override
+  public PresenceEventBus.Registration addClusterListener(ClusterListener listener) {
+    clusterListeners.add(listener);
+    return () -> clusterListeners.remove(listener);
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) {
+    throw new IllegalArgumentException("no " + type);
+  }
+
+  @Override
+  public void close() {}
+
+  /** The shared bus, with switches. */
+  final class Bus implements PresenceEventBus {
+    volatile boolean dropping;
+    volatile boolean holding;
+    volatile Predicate<ChannelId> hookOwner = c -> true;
+    private final List<List<PresenceEvent>> held = new ArrayList<>();
+
+    @Override
+    public void publish(List<PresenceEvent> events) {
+      if (dropping) {
+        return;
+      }
+      synchronized (held) {
+        if (holding) {
+          held.add(List.copyOf(events));
+          return;
+        }
+      }
+      shared.eventBus().publish(events);
+    }
+
+    /** Publishes the held batches in the order given by their indexes, and stops holding. */
+    void release(int... order) {
+      synchronized (held) {
+        holding = false;
+        for (int i : order) {
+          shared.eventBus().publish(held.get(i));
+        }
+        held.clear();
+      }
+    }
+
+    int heldCount() {
+      synchronized (held) {
+        return held.size();
+      }
+    }
+
+    @Override
+    public Registration subscribe(Listener listener) {
+      return shared.eventBus().subscribe(listener);
+    }
+
+    @Override
+    public boolean isHookOwner(ChannelId channel) {
+      return hookOwner.test(channel);
+    }
+  }
+}
