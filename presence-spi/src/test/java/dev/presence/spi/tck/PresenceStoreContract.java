@@ -550,6 +550,24 @@ public abstract class PresenceStoreContract {
     }
 
     @Test
+    @DisplayName(
+        "a leave during the grace period changes nothing: the deadline ends the membership")
+    void leaveWhilePendingChangesNothing() {
+      ChannelId channel = newChannel();
+      UserId user = newUser();
+      SessionLease session = nodeSession();
+      joinNew(channel, user, session);
+      store.release(channel, user, session.id(), CloseReason.LOST, at(5), T0);
+
+      assertThat(store.leave(channel, user, session.id(), at(1))).isEmpty();
+      assertThat(store.leave(channel, user, newSession(), at(1))).isEmpty();
+
+      assertThat(store.occupancy(channel)).isEqualTo(new Occupancy(channel, 1, 1));
+      assertThat(expireMine(channel, at(5), Duration.ZERO))
+          .containsExactly(event(EventKind.TIMEOUT, channel, user, Attributes.EMPTY, 0, 2, at(5)));
+    }
+
+    @Test
     @DisplayName("releasing a session that is not in the membership changes nothing")
     void releaseOfUnknownSession() {
       ChannelId channel = newChannel();

@@ -1,0 +1,342 @@
+package dev.presence.hazelcast.internal;
+
+import com.hazelcast.map.IMap;
+import dev.presence.Attributes;
+import dev.presence.ChannelFullException;
+import dev.presence.ChannelId;
+import dev.presence.ChannelUsers;
+import dev.presence.CloseReason;
+import dev.presence.InvalidArgumentException;
+import dev.presence.NotJoinedException;
+import dev.presence.Occupancy;
+import dev.presence.PageRequest;
+import dev.presence.PresentUser;
+import dev.presence.SessionId;
+import dev.presence.UserId;
+import dev.presence.event.EventKind;
+import dev.presence.event.PresenceEvent;
+import dev.presence.spi.PresenceStore;
+import dev.presence.spi.SessionLease;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link PresenceStore} on two maps: {@code <prefix>.channels} (one entry per channel, see
+ * {@link ChannelState}) and {@code <prefix>.user-channels} (see {@link UserIndex}).
+ *
+ * <p>Every channel operation is one entry processor on the channel's key: one atomic partition
+ * operation that also assigns the channel's sequence numbers. A join or an end of presence then
+ * updates the user index with a second one. {@link #expire} looks for due channels among this
+ * member's own entries ({@code localKeySet} with a predicate on each channel's next deadline) and
+ * runs the expiry processor on those only, so members share the work; a client, having no entries,
+ * runs it cluster-wide on matching entries (so does a lite member, which holds no entries). The
+ * processor re-checks every deadline atomically, so concurrent callers report each ended membership
+ * once. A data member that does not run the backend (a plain Hazelcast member added to the cluster)
+ * would leave its entries unswept: every data member must run the backend. {@link #releaseNode}
+ * runs on every channel with sessions of that node, cluster-wide.
+ */
+final class HazelcastPresenceStore implements PresenceStore {
+
+  /** At most this many due channels are processed by one {@link #expire} call. */
+  static final int MAX_DUE_CHANNELS_PER_CALL = 10_000;
+
+  private static final Logger LOG = Logger.getLogger(HazelcastPresenceStore.class.getName());
+  private static final String CURSOR_PREFIX = "u1.";
+
+  private final IMap<String, Object> channels;
+  private final IMap<String, Object> userChannels;
+  private final long retention;
+  private final boolean ownsData;
+
+  HazelcastPresenceStore(
+      IMap<String, Object> channels,
+      IMap<String, Object> userChannels,
+      Duration retention,
+      boolean ownsData) {
+    this.channels = channels;
+    this.userChannels = userChannels;
+    this.retention = Codec.nanos(retention);
+    this.ownsData = ownsData;
+  }
+
+  @Override
+  public Optional<PresenceEvent> join(
+      ChannelId channel, UserId user, SessionLease session, int maxUsers, Instant now) {
+    Instant expiresAt = session.expiresAt();
+    ChannelProcessors.Join join =
+        new ChannelProcessors.Join(
+            user.value(),
+            session.id().value(),
+            session.nodeId(),
+            expiresAt == null ? ChannelState.NONE : Codec.nanos(expiresAt),
+            maxUsers,
+            Codec.nanos(now),
+            retention);
+    Codec.Outcome outcome = mutate(channel, now, join);
+    if (outcome.status() == ChannelState.STATUS_FULL) {
+      throw new ChannelFullException(
+          "the channel is full: it has reached its limit of " + maxUsers + " users");
+    }
+    return first(outcome.events());
+  }
+
+  @Override
+  public Optional<PresenceEvent> leave(
+      ChannelId channel, UserId user, SessionId session, Instant now) {
+    return first(
+        mutate(
+                channel,
+                now,
+                new ChannelProcessors.Leave(
+                    user.value(), session.value(), Codec.nanos(now), retention))
+            .events());
+  }
+
+  @Override
+  public Optional<PresenceEvent> release(
+      ChannelId channel,
+      UserId user,
+      SessionId session,
+      CloseReason reason,
+      Instant graceUntil,
+      Instant now) {
+    ChannelProcessors.Release release =
+        new ChannelProcessors.Release(
+            user.value(),
+            session.value(),
+            reason == CloseReason.CLEAN ? ChannelState.CLEAN : ChannelState.LOST,
+            Codec.nanos(graceUntil),
+            Codec.nanos(now),
+            retention);
+    return first(mutate(channel, now, release).events());
+  }
+
+  @Override
+  public List<PresenceEvent> releaseNode(String nodeId, Instant graceUntil, Instant now) {
+    ChannelProcessors.ReleaseNode release =
+        new ChannelProcessors.ReleaseNode(
+            nodeId, Codec.nanos(graceUntil), Codec.nanos(now), retention);
+    Map<String, byte[]> results =
+        Guard.call(() -> channels.executeOnEntries(release, new ChannelProcessors.HasNode(nodeId)));
+    return collect(results, now);
+  }
+
+  @Override
+  public List<PresenceEvent> expire(Instant now, Duration grace) {
+    long at = Codec.nanos(now);
+    ChannelProcessors.Expire expire =
+        new ChannelProcessors.Expire(at, Codec.nanos(grace), retention);
+    ChannelProcessors.Due due = new ChannelProcessors.Due(at);
+    Map<String, byte[]> results =
+        Guard.call(
+            () -> {
+              if (!ownsData) {
+                return channels.executeOnEntries(expire, due);
+              }
+              Set<String> keys = channels.localKeySet(due);
+              if (keys.isEmpty()) {
+                return Map.of();
+              }
+              if (keys.size() > MAX_DUE_CHANNELS_PER_CALL) {
+                Set<String> some = new LinkedHashSet<>();
+                Iterator<String> it = keys.iterator();
+                while (some.size() < MAX_DUE_CHANNELS_PER_CALL) {
+                  some.add(it.next());
+                }
+                keys = some;
+              }
+              return channels.executeOnKeys(keys, expire);
+            });
+    return collect(results, now);
+  }
+
+  @Override
+  public Optional<PresenceEvent> setAttributes(
+      ChannelId channel, UserId user, Attributes attributes, Instant now) {
+    ChannelProcessors.SetAttributes set =
+        new ChannelProcessors.SetAttributes(
+            user.value(), Codec.flatten(attributes), Codec.nanos(now), retention);
+    Codec.Outcome outcome = mutate(channel, now, set);
+    if (outcome.status() == ChannelState.STATUS_NOT_JOINED) {
+      throw new NotJoinedException("join the channel before setting attributes in it");
+    }
+    return first(outcome.events());
+  }
+
+  @Override
+  public Optional<Attributes> attributes(ChannelId channel, UserId user) {
+    Wire.In in = read(channel, ChannelProcessors.Read.ATTRIBUTES, user.value(), 0, false);
+    return in.readBoolean() ? Optional.of(Codec.attributes(in.readStrings())) : Optional.empty();
+  }
+
+  @Override
+  public ChannelUsers users(ChannelId channel, PageRequest page) {
+    String after = page.cursor() == null ? null : decodeCursor(page.cursor());
+    return readPage(channel, after, page.limit(), page.withAttributes());
+  }
+
+  @Override
+  public ChannelUsers snapshot(ChannelId channel) {
+    return readPage(channel, null, Integer.MAX_VALUE, true);
+  }
+
+  @Override
+  public Occupancy occupancy(ChannelId channel) {
+    Wire.In in = read(channel, ChannelProcessors.Read.OCCUPANCY, null, 0, false);
+    int occupancy = in.readInt();
+    return new Occupancy(channel, occupancy, in.readLong());
+  }
+
+  @Override
+  public List<ChannelId> channelsOf(UserId user) {
+    byte[] listed = Guard.call(() -> userChannels.executeOnKey(user.value(), new UserIndex.Read()));
+    Wire.In in = new Wire.In(listed);
+    int count = in.readInt();
+    if (count == 0) {
+      return List.of();
+    }
+    Map<String, Long> indexed = new TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      indexed.put(in.readString(), in.readLong());
+    }
+    ChannelProcessors.Read check =
+        new ChannelProcessors.Read(ChannelProcessors.Read.MEMBERSHIP, user.value(), 0, false);
+    Map<String, byte[]> checked = Guard.call(() -> channels.executeOnKeys(indexed.keySet(), check));
+    List<ChannelId> present = new ArrayList<>();
+    List<UserIndex.Change> stale = new ArrayList<>();
+    for (Map.Entry<String, Long> e : indexed.entrySet()) {
+      byte[] answer = checked.get(e.getKey());
+      if (answer != null && new Wire.In(answer).readBoolean()) {
+        present.add(ChannelId.of(e.getKey()));
+      } else {
+        stale.add(new UserIndex.Change(e.getKey(), e.getValue(), UserIndex.REMOVE_IF_SEQ));
+      }
+    }
+    if (!stale.isEmpty()) {
+      updateIndex(Map.of(user.value(), stale));
+    }
+    return List.copyOf(present);
+  }
+
+  // ---- helpers ----
+
+  private Codec.Outcome mutate(
+      ChannelId channel, Instant now, ChannelProcessors.Mutation processor) {
+    byte[] result = Guard.call(() -> channels.executeOnKey(channel.value(), processor));
+    Codec.Outcome outcome = Codec.outcome(channel, now, result);
+    index(outcome.events());
+    return outcome;
+  }
+
+  private Wire.In read(
+      ChannelId channel, int kind, @Nullable String user, int limit, boolean withAttributes) {
+    ChannelProcessors.Read read = new ChannelProcessors.Read(kind, user, limit, withAttributes);
+    return new Wire.In(Guard.call(() -> channels.executeOnKey(channel.value(), read)));
+  }
+
+  private ChannelUsers readPage(
+      ChannelId channel, @Nullable String after, int limit, boolean withAttributes) {
+    Wire.In in = read(channel, ChannelProcessors.Read.PAGE, after, limit, withAttributes);
+    int occupancy = in.readInt();
+    long seq = in.readLong();
+    int count = in.readInt();
+    List<PresentUser> users = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      UserId user = UserId.of(in.readString());
+      Attributes attributes =
+          withAttributes ? Codec.attributes(in.readStrings()) : Attributes.EMPTY;
+      users.add(new PresentUser(user, attributes));
+    }
+    String last = in.readNullable();
+    return new ChannelUsers(
+        channel, occupancy, seq, users, last == null ? null : encodeCursor(last));
+  }
+
+  private List<PresenceEvent> collect(Map<String, byte[]> results, Instant now) {
+    List<PresenceEvent> events = new ArrayList<>();
+    for (Map.Entry<String, byte[]> e : results.entrySet()) {
+      events.addAll(Codec.outcome(ChannelId.of(e.getKey()), now, e.getValue()).events());
+    }
+    index(events);
+    return List.copyOf(events);
+  }
+
+  /** Brings the user index up to date with the joins and ends among some events. */
+  private void index(List<PresenceEvent> events) {
+    Map<String, List<UserIndex.Change>> changes = new LinkedHashMap<>();
+    for (PresenceEvent e : events) {
+      int kind;
+      if (e.kind() == EventKind.JOIN) {
+        kind = UserIndex.ADD;
+      } else if (e.kind() == EventKind.LEAVE || e.kind() == EventKind.TIMEOUT) {
+        kind = UserIndex.REMOVE;
+      } else {
+        continue;
+      }
+      changes
+          .computeIfAbsent(e.userId().value(), u -> new ArrayList<>())
+          .add(new UserIndex.Change(e.channel().value(), e.seq(), kind));
+    }
+    if (!changes.isEmpty()) {
+      updateIndex(changes);
+    }
+  }
+
+  /**
+   * Applies index changes. A failure is logged, not thrown: the channel operation has happened and
+   * its events must reach the caller; readers filter what the index got wrong.
+   */
+  private void updateIndex(Map<String, List<UserIndex.Change>> changes) {
+    UserIndex.Update update = new UserIndex.Update(changes);
+    try {
+      if (changes.size() == 1) {
+        userChannels.executeOnKey(changes.keySet().iterator().next(), update);
+      } else {
+        userChannels.executeOnKeys(changes.keySet(), update);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "could not update the user-channels index of " + changes.size() + " user(s)",
+          e);
+    }
+  }
+
+  private static Optional<PresenceEvent> first(List<PresenceEvent> events) {
+    return events.isEmpty() ? Optional.empty() : Optional.of(events.get(0));
+  }
+
+  static String encodeCursor(String lastUser) {
+    return CURSOR_PREFIX
+        + Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(lastUser.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String decodeCursor(String cursor) {
+    if (cursor.startsWith(CURSOR_PREFIX)) {
+      try {
+        byte[] bytes = Base64.getUrlDecoder().decode(cursor.substring(CURSOR_PREFIX.length()));
+        return UserId.of(new String(bytes, StandardCharsets.UTF_8)).value();
+      } catch (IllegalArgumentException | InvalidArgumentException e) {
+        // not base64, or not a user id: fall through
+      }
+    }
+    throw new InvalidArgumentException(
+        "the cursor is not valid: pass the 'next' value of a previous page");
+  }
+}

@@ -1,0 +1,135 @@
+package dev.presence.hazelcast.internal;
+
+import dev.presence.hazelcast.HazelcastConfigKeys;
+import dev.presence.spi.BackendContext;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The backend's configuration, read once from the {@link BackendContext}.
+ *
+ * @param mode the mode: auto, container, embedded or client
+ * @param members the members to join or connect to
+ * @param clusterName the cluster name
+ * @param port the port of an embedded member
+ * @param networkInterface the interface of an embedded member
+ * @param prefix the prefix of structure names
+ * @param retention how long an empty channel keeps its seq
+ * @param connectTimeout how long a client waits for the cluster
+ * @param nodeTtl how long a client node stays listed without refreshing its entry
+ */
+record Settings(
+    String mode,
+    List<String> members,
+    String clusterName,
+    int port,
+    String networkInterface,
+    String prefix,
+    Duration retention,
+    Duration connectTimeout,
+    Duration nodeTtl) {
+
+  static final String AUTO = "auto";
+  static final String CONTAINER = "container";
+  static final String EMBEDDED = "embedded";
+  static final String CLIENT = "client";
+
+  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+  static Settings read(BackendContext context) {
+    String mode = text(context, HazelcastConfigKeys.MODE, AUTO).toLowerCase(Locale.ROOT);
+    if (!List.of(AUTO, CONTAINER, EMBEDDED, CLIENT).contains(mode)) {
+      throw new IllegalStateException(
+          HazelcastConfigKeys.MODE
+              + " must be auto, container, embedded or client, not '"
+              + mode
+              + "'");
+    }
+    List<String> members =
+        Arrays.stream(text(context, HazelcastConfigKeys.MEMBERS, "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList();
+    String portText = text(context, HazelcastConfigKeys.PORT, "5701");
+    int port;
+    try {
+      port = Integer.parseInt(portText);
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalStateException(
+          HazelcastConfigKeys.PORT + " must be a port number, not '" + portText + "'");
+    }
+    String prefix = text(context, HazelcastConfigKeys.NAME_PREFIX, "presence");
+    return new Settings(
+        mode,
+        members,
+        text(context, HazelcastConfigKeys.CLUSTER_NAME, "presence"),
+        port,
+        text(context, HazelcastConfigKeys.INTERFACE, "127.0.0.1"),
+        prefix,
+        duration(context, HazelcastConfigKeys.EMPTY_CHANNEL_RETENTION, Duration.ofHours(1)),
+        duration(context, HazelcastConfigKeys.CONNECT_TIMEOUT, Duration.ofSeconds(30)),
+        duration(context, HazelcastConfigKeys.NODE_TTL, Duration.ofSeconds(15)));
+  }
+
+  String channelsMap() {
+    return prefix + ".channels";
+  }
+
+  String userChannelsMap() {
+    return prefix + ".user-channels";
+  }
+
+  String eventsTopic() {
+    return prefix + ".events";
+  }
+
+  String nodesMap() {
+    return prefix + ".nodes";
+  }
+
+  private static String text(BackendContext context, String key, String fallback) {
+    return context.config(key).map(String::trim).filter(s -> !s.isEmpty()).orElse(fallback);
+  }
+
+  private static Duration duration(BackendContext context, String key, Duration fallback) {
+    String value = text(context, key, "");
+    if (value.isEmpty()) {
+      return fallback;
+    }
+    Duration parsed = parseDuration(value);
+    if (parsed == null || parsed.isNegative()) {
+      throw new IllegalStateException(
+          key + " must be a duration such as 500ms, 10s, 2m, 1h or PT10S, not '" + value + "'");
+    }
+    return parsed;
+  }
+
+  /** Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1d} or ISO-8601. */
+  static @Nullable Duration parseDuration(String value) {
+    Matcher m = SIMPLE_DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long amount = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> Duration.ofDays(amount);
+      };
+    }
+    try {
+      return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}
