@@ -1,0 +1,31 @@
+package dev.presence.web.cdi;
+
+import dev.presence.web.config.ConfigSource;
+import dev.presence.web.config.PresenceConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/**
+ * Produces the one {@link PresenceConfig} of the application, read from {@link
+ * ConfigSource#standard()} (MicroProfile Config where the server has it, then system properties,
+ * then environment variables).
+ *
+ * <p>{@code @Singleton} rather than {@code @ApplicationScoped}: the configuration is a final,
+ * immutable class, so it needs no client proxy.
+ */
+@ApplicationScoped
+public class ConfigProducer {
+
+  /**
+   * The configuration; reading it checks every key.
+   *
+   * @return the configuration
+   * @throws IllegalStateException if a value is malformed or out of range
+   */
+  @Produces
+  @Singleton
+  public PresenceConfig config() {
+    return new PresenceConfig(ConfigSource.standard());
+  }
+}

@@ -1,0 +1,118 @@
+package dev.presence.web.cdi;
+
+import dev.presence.PresenceService;
+import dev.presence.spi.PresenceBackend;
+import dev.presence.spi.PresenceBackendProvider;
+import dev.presence.spi.PresenceBackends;
+import dev.presence.spi.PresenceEventHook;
+import dev.presence.web.config.Durations;
+import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.engine.EngineConfig;
+import dev.presence.web.engine.PresenceEngine;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Produces the application's {@link PresenceEngine} (also injectable as {@link PresenceService}).
+ *
+ * <p>The backend is found with {@link PresenceBackends#discover} in the WAR's class loader and
+ * chosen by {@code presence.store} (unset: by priority, so Hazelcast when presence-hazelcast is in
+ * the WAR). It gets a {@link CdiBackendContext}, through which, on Payara Micro, the Hazelcast
+ * backend finds the container's own Hazelcast member. Event hooks are the {@link PresenceEventHook}
+ * beans plus the classes listed for ServiceLoader, each class once.
+ *
+ * <p>{@code Singleton} because the engine is a final class that cannot be proxied; it is created at
+ * deployment by {@link PresenceStartup}, so a failure fails the deployment. The disposer closes the
+ * engine, then the backend.
+ */
+@ApplicationScoped
+public class EngineProducer {
+
+  private static final Logger LOG = Logger.getLogger(EngineProducer.class.getName());
+
+  @Inject BeanManager beanManager;
+
+  /**
+   * Creates and starts the engine.
+   *
+   * @param config the configuration
+   * @param hookBeans the event hook beans
+   * @return the running engine
+   * @throws IllegalStateException if no backend can be chosen or started; the message says why
+   */
+  @Produces
+  @Singleton
+  @Typed({PresenceEngine.class, PresenceService.class})
+  public PresenceEngine engine(PresenceConfig config, @Any Instance<PresenceEventHook> hookBeans) {
+    ClassLoader loader = ClassLoaders.application();
+    List<PresenceBackendProvider> providers = PresenceBackends.discover(loader);
+    PresenceBackendProvider provider =
+        PresenceBackends.choose(providers, config.store().orElse(null));
+    PresenceBackend backend;
+    try {
+      backend = provider.create(new CdiBackendContext(config, beanManager, loader));
+    } catch (RuntimeException | LinkageError e) {
+      throw new IllegalStateException(
+          "the presence backend '" + provider.name() + "' cannot start: " + e.getMessage(), e);
+    }
+    List<PresenceEventHook> hooks = Plugins.discover(hookBeans, PresenceEventHook.class, loader);
+    EngineConfig engineConfig =
+        EngineConfig.defaults()
+            .withTimeout(config.timeout())
+            .withGrace(config.grace())
+            .withLimits(config.limits())
+            .withHookQueueCapacity(config.hookQueueCapacity());
+    PresenceEngine engine =
+        new PresenceEngine(backend, engineConfig, InstantSource.system(), hooks);
+    try {
+      engine.start();
+    } catch (RuntimeException e) {
+      engine.close();
+      backend.close();
+      throw new IllegalStateException("the presence engine cannot start: " + e.getMessage(), e);
+    }
+    LOG.info(
+        () ->
+            "Presence engine started: backend '"
+                + provider.name()
+                + "' (node "
+                + backend.nodeId()
+                + ", "
+                + backend.capabilities()
+                + "), "
+                + hooks.size()
+                + " event hook(s), timeout "
+                + Durations.format(config.timeout())
+                + ", grace "
+                + Durations.format(config.grace()));
+    return engine;
+  }
+
+  /**
+   * Closes the engine, then its backend.
+   *
+   * @param engine the engine
+   */
+  public void close(@Disposes PresenceEngine engine) {
+    try {
+      engine.close();
+    } finally {
+      try {
+        engine.backend().close();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "the presence backend did not close cleanly", e);
+      }
+    }
+  }
+}

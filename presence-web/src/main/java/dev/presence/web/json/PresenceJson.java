@@ -1,0 +1,373 @@
+package dev.presence.web.json;
+
+import dev.presence.Attributes;
+import dev.presence.ChannelId;
+import dev.presence.ChannelUsers;
+import dev.presence.InvalidArgumentException;
+import dev.presence.Occupancy;
+import dev.presence.PresenceException;
+import dev.presence.PresentUser;
+import dev.presence.UserId;
+import dev.presence.event.PresenceEvent;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonBuilderFactory;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonLocation;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
+import jakarta.json.stream.JsonParsingException;
+import java.io.StringReader;
+import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * The JSON shapes of the specification (sections 2, 4 and 5), shared by REST, SSE and WebSocket,
+ * and strict readers for what clients send.
+ *
+ * <p>Writers return JSON-P objects; {@code toString()} of a returned object is its compact JSON
+ * text. Readers are strict where the JSON specification is loose: a duplicate member name, a
+ * nesting deeper than {@link #MAX_DEPTH}, or trailing content is rejected with {@link
+ * InvalidArgumentException}, whose message says what is wrong and where (never a class name).
+ *
+ * <p>Thread-safe: the JSON-P factories are created once and shared.
+ */
+public final class PresenceJson {
+
+  /** The deepest nesting of arrays and objects a reader accepts. */
+  public static final int MAX_DEPTH = 16;
+
+  // One provider lookup: Json.createValue and friends look the provider up at every call.
+  private static final JsonProvider PROVIDER = JsonProvider.provider();
+  private static final JsonBuilderFactory BUILDERS = PROVIDER.createBuilderFactory(Map.of());
+  private static final JsonParserFactory PARSERS = PROVIDER.createParserFactory(Map.of());
+
+  private PresenceJson() {}
+
+  /**
+   * An event: {@code {"event","channel","userId","attributes","occupancy","seq","timestamp"}}, the
+   * timestamp in ISO-8601 UTC.
+   *
+   * @param e the event
+   * @return the JSON object
+   */
+  public static JsonObject event(PresenceEvent e) {
+    return eventBuilder(e).build();
+  }
+
+  /**
+   * An event's members in a builder, for envelopes that add members (such as the WebSocket {@code
+   * "type":"event"}).
+   *
+   * @param e the event
+   * @return a new builder holding the event's members
+   */
+  public static JsonObjectBuilder eventBuilder(PresenceEvent e) {
+    return BUILDERS
+        .createObjectBuilder()
+        .add("event", e.kind().wireName())
+        .add("channel", e.channel().value())
+        .add("userId", e.userId().value())
+        .add("attributes", attributes(e.attributes()))
+        .add("occupancy", e.occupancy())
+        .add("seq", e.seq())
+        .add("timestamp", DateTimeFormatter.ISO_INSTANT.format(e.timestamp()));
+  }
+
+  /**
+   * A page of a channel's users: {@code {"channel","occupancy","seq","users":[{"userId",
+   * "attributes"}],"next"}}; {@code next} is null on the last page. Without attributes, each user
+   * is only {@code {"userId"}}.
+   *
+   * @param page the page
+   * @param withAttributes whether to write each user's attributes
+   * @return the JSON object
+   */
+  public static JsonObject channelUsers(ChannelUsers page, boolean withAttributes) {
+    return channelUsersBuilder(page, withAttributes).build();
+  }
+
+  /**
+   * The members of {@link #channelUsers} in a builder, for envelopes that add members (such as the
+   * WebSocket snapshot).
+   *
+   * @param page the page
+   * @param withAttributes whether to write each user's attributes
+   * @return a new builder
+   */
+  public static JsonObjectBuilder channelUsersBuilder(ChannelUsers page, boolean withAttributes) {
+    JsonArrayBuilder users = BUILDERS.createArrayBuilder();
+    for (PresentUser user : page.users()) {
+      JsonObjectBuilder u = BUILDERS.createObjectBuilder().add("userId", user.userId().value());
+      if (withAttributes) {
+        u.add("attributes", attributes(user.attributes()));
+      }
+      users.add(u);
+    }
+    JsonObjectBuilder b =
+        BUILDERS
+            .createObjectBuilder()
+            .add("channel", page.channel().value())
+            .add("occupancy", page.occupancy())
+            .add("seq", page.seq())
+            .add("users", users);
+    String next = page.next();
+    if (next == null) {
+      b.addNull("next");
+    } else {
+      b.add("next", next);
+    }
+    return b;
+  }
+
+  /**
+   * A user's channels: {@code {"userId","channels":[...]}}.
+   *
+   * @param user the user
+   * @param channels the channels, in the order to write them
+   * @return the JSON object
+   */
+  public static JsonObject userChannels(UserId user, List<ChannelId> channels) {
+    JsonArrayBuilder names = BUILDERS.createArrayBuilder();
+    for (ChannelId c : channels) {
+      names.add(c.value());
+    }
+    return BUILDERS
+        .createObjectBuilder()
+        .add("userId", user.value())
+        .add("channels", names)
+        .build();
+  }
+
+  /**
+   * Attributes as the plain map, {@code {"mood":"happy"}}.
+   *
+   * @param a the attributes
+   * @return the JSON object
+   */
+  public static JsonObject attributes(Attributes a) {
+    JsonObjectBuilder b = BUILDERS.createObjectBuilder();
+    for (Map.Entry<String, String> e : a.values().entrySet()) {
+      b.add(e.getKey(), e.getValue());
+    }
+    return b.build();
+  }
+
+  /**
+   * A channel's occupancy: {@code {"channel","occupancy","seq"}}.
+   *
+   * @param o the occupancy
+   * @return the JSON object
+   */
+  public static JsonObject occupancy(Occupancy o) {
+    return BUILDERS
+        .createObjectBuilder()
+        .add("channel", o.channel().value())
+        .add("occupancy", o.occupancy())
+        .add("seq", o.seq())
+        .build();
+  }
+
+  /**
+   * A resync notice: {@code {"channel"}}.
+   *
+   * @param channel the channel whose observer must take a new snapshot
+   * @return the JSON object
+   */
+  public static JsonObject resync(ChannelId channel) {
+    return BUILDERS.createObjectBuilder().add("channel", channel.value()).build();
+  }
+
+  /**
+   * The error body of the specification: {@code {"error":{"code","message"}}}.
+   *
+   * @param e the failure; its message is written as it is (presence messages are client-safe)
+   * @return the JSON object
+   */
+  public static JsonObject error(PresenceException e) {
+    String message = e.getMessage();
+    return error(e.code().name(), message == null ? e.code().name() : message);
+  }
+
+  /**
+   * An error body with an explicit code and message.
+   *
+   * @param code the error code, such as {@code INVALID_ARGUMENT}
+   * @param message a sentence for the client; never server internals
+   * @return the JSON object
+   */
+  public static JsonObject error(String code, String message) {
+    return BUILDERS
+        .createObjectBuilder()
+        .add("error", BUILDERS.createObjectBuilder().add("code", code).add("message", message))
+        .build();
+  }
+
+  /**
+   * Reads attributes from a JSON value, which must be an object whose values are all strings.
+   * Limits (sizes) are not checked here; see {@link dev.presence.PresenceLimits#check(Attributes)}.
+   *
+   * @param v the value
+   * @return the attributes
+   * @throws InvalidArgumentException if the value is not an object of strings, or a name is empty
+   */
+  public static Attributes parseAttributes(JsonValue v) {
+    if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+      throw new InvalidArgumentException(
+          "attributes must be a JSON object of string values, such as {\"mood\":\"happy\"}");
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonValue> e : v.asJsonObject().entrySet()) {
+      JsonValue value = e.getValue();
+      if (value.getValueType() != JsonValue.ValueType.STRING) {
+        throw new InvalidArgumentException(
+            "attribute '" + e.getKey() + "' must have a string value");
+      }
+      values.put(e.getKey(), ((JsonString) value).getString());
+    }
+    return Attributes.of(values);
+  }
+
+  /**
+   * Reads attributes from JSON text: exactly one object whose values are all strings, without
+   * duplicate names.
+   *
+   * @param json the text
+   * @return the attributes
+   * @throws InvalidArgumentException if the text is not such an object
+   */
+  public static Attributes readAttributes(String json) {
+    return parseAttributes(readObject(json));
+  }
+
+  /**
+   * Reads one JSON object from text, strictly: duplicate member names, nesting deeper than {@link
+   * #MAX_DEPTH} and anything after the object are errors.
+   *
+   * @param json the text
+   * @return the object
+   * @throws InvalidArgumentException if the text is not one valid JSON object
+   */
+  public static JsonObject readObject(String json) {
+    JsonValue value = readValue(json);
+    if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+      throw new InvalidArgumentException("expected a JSON object");
+    }
+    return value.asJsonObject();
+  }
+
+  /**
+   * Reads one JSON value from text, strictly (see {@link #readObject(String)}).
+   *
+   * @param json the text
+   * @return the value
+   * @throws InvalidArgumentException if the text is not one valid JSON value
+   */
+  public static JsonValue readValue(String json) {
+    if (json.isBlank()) {
+      throw new InvalidArgumentException("expected a JSON body, got nothing");
+    }
+    try (JsonParser parser = PARSERS.createParser(new StringReader(json))) {
+      if (!parser.hasNext()) {
+        throw new InvalidArgumentException("expected a JSON body, got nothing");
+      }
+      JsonValue value = readValue(parser, parser.next(), 1);
+      if (parser.hasNext()) {
+        throw malformed("unexpected content after the JSON value", parser.getLocation());
+      }
+      return value;
+    } catch (JsonParsingException e) {
+      throw malformed("malformed JSON", e.getLocation(), e);
+    } catch (JsonException | NoSuchElementException | IllegalStateException e) {
+      throw new InvalidArgumentException("malformed JSON", e);
+    }
+  }
+
+  private static JsonValue readValue(JsonParser parser, JsonParser.Event event, int depth) {
+    switch (event) {
+      case START_OBJECT:
+        return readObjectMembers(parser, depth);
+      case START_ARRAY:
+        return readArrayItems(parser, depth);
+      case VALUE_STRING:
+        return PROVIDER.createValue(parser.getString());
+      case VALUE_NUMBER:
+        return PROVIDER.createValue(parser.getBigDecimal());
+      case VALUE_TRUE:
+        return JsonValue.TRUE;
+      case VALUE_FALSE:
+        return JsonValue.FALSE;
+      case VALUE_NULL:
+        return JsonValue.NULL;
+      default:
+        throw malformed("malformed JSON", parser.getLocation());
+    }
+  }
+
+  private static JsonValue readObjectMembers(JsonParser parser, int depth) {
+    checkDepth(depth, parser);
+    JsonObjectBuilder b = BUILDERS.createObjectBuilder();
+    Set<String> names = new HashSet<>();
+    while (true) {
+      JsonParser.Event event = parser.next();
+      if (event == JsonParser.Event.END_OBJECT) {
+        return b.build();
+      }
+      if (event != JsonParser.Event.KEY_NAME) {
+        throw malformed("malformed JSON", parser.getLocation());
+      }
+      String name = parser.getString();
+      if (!names.add(name)) {
+        throw new InvalidArgumentException("duplicate JSON member '" + abbreviate(name) + "'");
+      }
+      b.add(name, readValue(parser, parser.next(), depth + 1));
+    }
+  }
+
+  private static JsonValue readArrayItems(JsonParser parser, int depth) {
+    checkDepth(depth, parser);
+    JsonArrayBuilder b = BUILDERS.createArrayBuilder();
+    while (true) {
+      JsonParser.Event event = parser.next();
+      if (event == JsonParser.Event.END_ARRAY) {
+        return b.build();
+      }
+      b.add(readValue(parser, event, depth + 1));
+    }
+  }
+
+  private static void checkDepth(int depth, JsonParser parser) {
+    if (depth > MAX_DEPTH) {
+      throw malformed(
+          "JSON nested deeper than " + MAX_DEPTH + " levels is not accepted", parser.getLocation());
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+
+  private static InvalidArgumentException malformed(String what, JsonLocation at) {
+    return new InvalidArgumentException(what + where(at));
+  }
+
+  private static InvalidArgumentException malformed(String what, JsonLocation at, Throwable cause) {
+    return new InvalidArgumentException(what + where(at), cause);
+  }
+
+  private static String where(JsonLocation at) {
+    if (at == null || at.getLineNumber() < 0) {
+      return "";
+    }
+    return " at line " + at.getLineNumber() + ", column " + at.getColumnNumber();
+  }
+}

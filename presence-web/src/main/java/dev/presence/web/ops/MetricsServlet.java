@@ -1,0 +1,85 @@
+package dev.presence.web.ops;
+
+import dev.presence.event.EventKind;
+import dev.presence.web.engine.EngineMetrics;
+import dev.presence.web.engine.PresenceEngine;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * {@code GET /metrics}: this node's metrics in Prometheus text format (SPEC 12).
+ *
+ * <ul>
+ *   <li>{@code presence_sessions}, {@code presence_subscriptions}: connection-bound sessions and
+ *       subscriptions open on this node (gauges);
+ *   <li>{@code presence_events_total{kind}}: events produced on this node, by kind;
+ *   <li>{@code presence_hook_failures_total}, {@code presence_hook_drops_total}, {@code
+ *       presence_resyncs_total}, {@code presence_sequence_gaps_total};
+ *   <li>{@code presence_store_available}: 1 if the store answers, else 0;
+ *   <li>{@code presence_sse_streams}, gauges of other front ends, and {@code
+ *       presence_http_request_duration_seconds} (histogram by operation and status).
+ * </ul>
+ *
+ * <p>On Payara Micro this path shadows the server's own MicroProfile Metrics endpoint.
+ */
+@WebServlet(urlPatterns = "/metrics")
+public class MetricsServlet extends HttpServlet {
+
+  private static final long serialVersionUID = 1L;
+
+  @Inject transient PresenceEngine engine;
+  @Inject transient OperationMetrics operations;
+
+  @Override
+  protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    StringBuilder out = new StringBuilder(4096);
+    EngineMetrics m = engine.metrics();
+    Prometheus.gauge(
+        out,
+        "presence_sessions",
+        "Connection-bound sessions open on this node.",
+        m.localSessions());
+    Prometheus.gauge(
+        out,
+        "presence_subscriptions",
+        "Channel subscriptions open on this node.",
+        m.localSubscriptions());
+    Prometheus.header(
+        out, "presence_events_total", "Events produced on this node, by kind.", "counter");
+    for (EventKind kind : EventKind.values()) {
+      out.append("presence_events_total{kind=\"")
+          .append(kind.wireName())
+          .append("\"} ")
+          .append(m.events(kind))
+          .append('\n');
+    }
+    Prometheus.counter(
+        out, "presence_hook_failures_total", "Event hook calls that threw.", m.hookFailures());
+    Prometheus.counter(
+        out,
+        "presence_hook_drops_total",
+        "Events dropped because an event hook's queue was full.",
+        m.hookDrops());
+    Prometheus.counter(
+        out, "presence_resyncs_total", "Times a subscriber was told to resync.", m.resyncs());
+    Prometheus.counter(
+        out,
+        "presence_sequence_gaps_total",
+        "Gaps in a channel's event sequence that were skipped.",
+        m.sequenceGaps());
+    Prometheus.gauge(
+        out,
+        "presence_store_available",
+        "1 if the presence store can be reached, else 0.",
+        engine.isAvailable() ? 1 : 0);
+    operations.writeTo(out);
+    resp.setStatus(200);
+    resp.setContentType(Prometheus.CONTENT_TYPE);
+    resp.setHeader("Cache-Control", "no-store");
+    resp.getWriter().write(out.toString());
+  }
+}

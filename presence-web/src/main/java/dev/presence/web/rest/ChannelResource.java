@@ -1,0 +1,221 @@
+package dev.presence.web.rest;
+
+import dev.presence.Attributes;
+import dev.presence.ChannelId;
+import dev.presence.ChannelUsers;
+import dev.presence.PageRequest;
+import dev.presence.PresenceService;
+import dev.presence.UserId;
+import dev.presence.spi.Action;
+import dev.presence.spi.Caller;
+import dev.presence.web.auth.AccessControl;
+import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.json.PresenceJson;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The channel operations of SPEC 4.1 under {@code /api/v1/channels/{channel}}: occupancy, users
+ * (cached, SPEC 4.3), join and leave (the implicit REST session, SPEC 4.2), and a user's
+ * attributes.
+ *
+ * <p>Every request is authenticated first ({@code Authorization: Bearer <JWT>}), then its ids are
+ * checked, then it is authorized; only then is a body read. Join and leave answer 204; reads and
+ * the attribute set answer 200 with JSON. Responses other than channel users carry {@code
+ * Cache-Control: no-store}.
+ */
+@Path("channels/{channel}")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class ChannelResource {
+
+  @Inject PresenceService presence;
+  @Inject TokenVerifier verifier;
+  @Inject AccessControl access;
+  @Inject PresenceConfig config;
+  @Inject ChannelUsersCache cache;
+
+  /**
+   * {@code GET /api/v1/channels/{channel}}: {@code {"channel","occupancy","seq"}}.
+   *
+   * @param channel the channel
+   * @param authorization the Authorization header
+   * @return the occupancy
+   */
+  @GET
+  public Response occupancy(
+      @PathParam("channel") String channel,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+    Caller caller = Requests.authenticate(verifier, authorization, null);
+    ChannelId c = Requests.channel(channel, config.limits());
+    access.check(caller, Action.READ, c, null);
+    return json(PresenceJson.occupancy(presence.occupancy(c)).toString());
+  }
+
+  /**
+   * {@code GET /api/v1/channels/{channel}/users?limit=&cursor=&attributes=}: one page of the
+   * channel's users, possibly from the cache.
+   *
+   * @param channel the channel
+   * @param limit the page size (default and most 1000)
+   * @param cursor the {@code next} of the previous page
+   * @param attributes {@code false} to leave attributes out
+   * @param authorization the Authorization header
+   * @return the page
+   */
+  @GET
+  @Path("users")
+  public Response channelUsers(
+      @PathParam("channel") String channel,
+      @QueryParam("limit") @Nullable String limit,
+      @QueryParam("cursor") @Nullable String cursor,
+      @QueryParam("attributes") @Nullable String attributes,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+    Caller caller = Requests.authenticate(verifier, authorization, null);
+    ChannelId c = Requests.channel(channel, config.limits());
+    int size = Requests.limit(limit);
+    String from = Requests.cursor(cursor);
+    boolean withAttributes = Requests.flag(attributes, "attributes", true);
+    access.check(caller, Action.READ, c, null);
+    if (!cache.enabled()) {
+      ChannelUsers page = presence.channelUsers(c, new PageRequest(size, from, withAttributes));
+      return json(PresenceJson.channelUsers(page, withAttributes).toString());
+    }
+    Optional<String> cached = cache.get(c, size, from, withAttributes);
+    String body;
+    if (cached.isPresent()) {
+      body = cached.get();
+    } else {
+      ChannelUsers page = presence.channelUsers(c, new PageRequest(size, from, withAttributes));
+      body = PresenceJson.channelUsers(page, withAttributes).toString();
+      cache.put(c, size, from, withAttributes, body);
+    }
+    return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)
+        .header(HttpHeaders.CACHE_CONTROL, "max-age=" + config.cacheTtl().toSeconds())
+        .build();
+  }
+
+  /**
+   * {@code PUT /api/v1/channels/{channel}/users/{userId}}: joins, or refreshes the implicit REST
+   * session (a heartbeat). Idempotent.
+   *
+   * @param channel the channel
+   * @param userId the user; the caller unless an admin
+   * @param authorization the Authorization header
+   * @return 204
+   */
+  @PUT
+  @Path("users/{userId}")
+  public Response join(
+      @PathParam("channel") String channel,
+      @PathParam("userId") String userId,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+    Caller caller = Requests.authenticate(verifier, authorization, null);
+    ChannelId c = Requests.channel(channel, config.limits());
+    UserId u = Requests.user(userId, config.limits());
+    access.check(caller, Action.JOIN, c, u);
+    presence.join(c, u);
+    cache.invalidate(c);
+    return noContent();
+  }
+
+  /**
+   * {@code DELETE /api/v1/channels/{channel}/users/{userId}}: ends the implicit REST session.
+   * Idempotent; never refused by authorizers.
+   *
+   * @param channel the channel
+   * @param userId the user; the caller unless an admin
+   * @param authorization the Authorization header
+   * @return 204
+   */
+  @DELETE
+  @Path("users/{userId}")
+  public Response leave(
+      @PathParam("channel") String channel,
+      @PathParam("userId") String userId,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+    Caller caller = Requests.authenticate(verifier, authorization, null);
+    ChannelId c = Requests.channel(channel, config.limits());
+    UserId u = Requests.user(userId, config.limits());
+    access.checkSelf(caller, u);
+    presence.leave(c, u);
+    cache.invalidate(c);
+    return noContent();
+  }
+
+  /**
+   * {@code GET /api/v1/channels/{channel}/users/{userId}/attributes}: the plain map.
+   *
+   * @param channel the channel
+   * @param userId the user
+   * @param authorization the Authorization header
+   * @return the attributes, or 404 NOT_PRESENT
+   */
+  @GET
+  @Path("users/{userId}/attributes")
+  public Response getAttributes(
+      @PathParam("channel") String channel,
+      @PathParam("userId") String userId,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+    Caller caller = Requests.authenticate(verifier, authorization, null);
+    ChannelId c = Requests.channel(channel, config.limits());
+    UserId u = Requests.user(userId, config.limits());
+    access.check(caller, Action.READ, c, u);
+    return json(PresenceJson.attributes(presence.attributes(c, u)).toString());
+  }
+
+  /**
+   * {@code PUT /api/v1/channels/{channel}/users/{userId}/attributes} with a JSON object of strings:
+   * replaces the user's attributes.
+   *
+   * @param channel the channel
+   * @param userId the user; the caller unless an admin
+   * @param authorization the Authorization header
+   * @param contentLength the Content-Length header
+   * @param body the request body
+   * @return the attributes now stored
+   */
+  @PUT
+  @Path("users/{userId}/attributes")
+  public Response setAttributes(
+      @PathParam("channel") String channel,
+      @PathParam("userId") String userId,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+      @HeaderParam(HttpHeaders.CONTENT_LENGTH) @Nullable String contentLength,
+      InputStream body) {
+    Caller caller = Requests.authenticate(verifier, authorization, null);
+    ChannelId c = Requests.channel(channel, config.limits());
+    UserId u = Requests.user(userId, config.limits());
+    access.check(caller, Action.SET_ATTRIBUTES, c, u);
+    String text = BodyReader.read(body, contentLength, config.maxBodyBytes());
+    Attributes attributes = PresenceJson.readAttributes(text);
+    Attributes stored = presence.setAttributes(c, u, attributes);
+    cache.invalidate(c);
+    return json(PresenceJson.attributes(stored).toString());
+  }
+
+  static Response json(String body) {
+    return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)
+        .header(HttpHeaders.CACHE_CONTROL, "no-store")
+        .build();
+  }
+
+  private static Response noContent() {
+    return Response.noContent().header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.presence.web.rest;
+
+import dev.presence.web.auth.DevModeFilter;
+import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.ops.OperationMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.ext.Provider;
+import java.lang.reflect.Method;
+
+/**
+ * Every REST response: {@code X-Presence-Dev-Mode: true} in development mode, {@code Cache-Control:
+ * no-store} unless the resource set its own, and the request's latency recorded in {@link
+ * OperationMetrics} under the resource method's name ({@code unmatched} for unknown paths).
+ */
+@Provider
+@PreMatching
+@ApplicationScoped
+public class ResponseHeadersFilter implements ContainerRequestFilter, ContainerResponseFilter {
+
+  private static final String START = ResponseHeadersFilter.class.getName() + ".start";
+
+  @Inject PresenceConfig config;
+  @Inject OperationMetrics metrics;
+  @Context ResourceInfo resourceInfo;
+
+  @Override
+  public void filter(ContainerRequestContext request) {
+    request.setProperty(START, System.nanoTime());
+  }
+
+  @Override
+  public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+    if (config.devMode()) {
+      response.getHeaders().putSingle(DevModeFilter.HEADER, "true");
+    }
+    if (!response.getHeaders().containsKey(HttpHeaders.CACHE_CONTROL)) {
+      response.getHeaders().putSingle(HttpHeaders.CACHE_CONTROL, "no-store");
+    }
+    if (request.getProperty(START) instanceof Long start) {
+      Method method = resourceInfo == null ? null : resourceInfo.getResourceMethod();
+      String operation = method == null ? "unmatched" : method.getName();
+      metrics.recordRequest(operation, response.getStatus(), System.nanoTime() - start);
+    }
+  }
+}

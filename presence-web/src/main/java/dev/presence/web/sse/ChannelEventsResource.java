@@ -1,0 +1,69 @@
+package dev.presence.web.sse;
+
+import dev.presence.ChannelId;
+import dev.presence.spi.Action;
+import dev.presence.spi.Caller;
+import dev.presence.web.auth.AccessControl;
+import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.rest.Requests;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code GET /api/v1/channels/{channel}/events}: the channel's events as Server-Sent Events (SPEC
+ * 4.1), for clients without WebSocket.
+ *
+ * <p>The stream starts with {@code event: snapshot} (the channel users JSON of SPEC 4.1, every user
+ * with attributes), then sends each event as {@code event: join|leave|timeout|attributesUpdate}
+ * with the event JSON of SPEC 2 as data. A client that falls behind gets {@code event: resync}
+ * followed by a new {@code snapshot}. Comments ({@code : keep-alive}) are sent every 20 s.
+ *
+ * <p>The token comes from {@code Authorization: Bearer}, or from {@code ?access_token=} for
+ * browsers' EventSource, which cannot set headers. Observing needs the {@code OBSERVE} permission;
+ * errors before the stream starts are the JSON errors of SPEC 4.4.
+ */
+@Path("channels/{channel}/events")
+@RequestScoped
+public class ChannelEventsResource {
+
+  @Inject TokenVerifier verifier;
+  @Inject AccessControl access;
+  @Inject PresenceConfig config;
+  @Inject SseStreams streams;
+
+  /**
+   * Opens the stream.
+   *
+   * @param channel the channel
+   * @param authorization the Authorization header
+   * @param accessToken the token as a query parameter, used without the header
+   * @param sink the client's sink
+   * @param sse the SSE factory
+   */
+  @GET
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  public void events(
+      @PathParam("channel") String channel,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+      @QueryParam("access_token") @Nullable String accessToken,
+      @Context SseEventSink sink,
+      @Context Sse sse) {
+    Caller caller = Requests.authenticate(verifier, authorization, accessToken);
+    ChannelId c = Requests.channel(channel, config.limits());
+    access.check(caller, Action.OBSERVE, c, null);
+    streams.open(c, sink, sse);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.presence.web.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.presence.Attributes;
+import dev.presence.ChannelId;
+import dev.presence.ChannelUsers;
+import dev.presence.InvalidArgumentException;
+import dev.presence.NotJoinedException;
+import dev.presence.Occupancy;
+import dev.presence.PresentUser;
+import dev.presence.UserId;
+import dev.presence.event.EventKind;
+import dev.presence.event.PresenceEvent;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PresenceJsonTest {
+
+  static final ChannelId C = ChannelId.of("c");
+  static final UserId U1 = UserId.of("u1");
+  static final UserId U2 = UserId.of("u2");
+
+  @Test
+  void eventHasEveryFieldOfTheSpecification() {
+    PresenceEvent e =
+        PresenceEvent.of(
+            EventKind.ATTRIBUTES_UPDATE,
+            C,
+            U1,
+            Attributes.of(Map.of("mood", "happy")),
+            3,
+            42,
+            Instant.parse("2026-01-02T03:04:05.678Z"));
+    assertThat(PresenceJson.event(e).toString())
+        .isEqualTo(
+            "{\"event\":\"attributesUpdate\",\"channel\":\"c\",\"userId\":\"u1\","
+                + "\"attributes\":{\"mood\":\"happy\"},\"occupancy\":3,\"seq\":42,"
+                + "\"timestamp\":\"2026-01-02T03:04:05.678Z\"}");
+  }
+
+  @Test
+  void channelUsersWithAndWithoutAttributes() {
+    ChannelUsers page =
+        new ChannelUsers(
+            C,
+            2,
+            17,
+            List.of(
+                new PresentUser(U1, Attributes.of(Map.of("mood", "happy"))),
+                new PresentUser(U2, Attributes.EMPTY)),
+            null);
+    assertThat(PresenceJson.channelUsers(page, true).toString())
+        .isEqualTo(
+            "{\"channel\":\"c\",\"occupancy\":2,\"seq\":17,\"users\":["
+                + "{\"userId\":\"u1\",\"attributes\":{\"mood\":\"happy\"}},"
+                + "{\"userId\":\"u2\",\"attributes\":{}}],\"next\":null}");
+    ChannelUsers more =
+        new ChannelUsers(C, 2, 17, List.of(new PresentUser(U1, Attributes.EMPTY)), "u1");
+    assertThat(PresenceJson.channelUsers(more, false).toString())
+        .isEqualTo(
+            "{\"channel\":\"c\",\"occupancy\":2,\"seq\":17,\"users\":[{\"userId\":\"u1\"}],"
+                + "\"next\":\"u1\"}");
+  }
+
+  @Test
+  void userChannelsAttributesOccupancyAndErrors() {
+    assertThat(
+            PresenceJson.userChannels(U1, List.of(ChannelId.of("a"), ChannelId.of("b"))).toString())
+        .isEqualTo("{\"userId\":\"u1\",\"channels\":[\"a\",\"b\"]}");
+    assertThat(PresenceJson.attributes(Attributes.of(Map.of("b", "2", "a", "1"))).toString())
+        .isEqualTo("{\"a\":\"1\",\"b\":\"2\"}");
+    assertThat(PresenceJson.resync(C).toString()).isEqualTo("{\"channel\":\"c\"}");
+    assertThat(PresenceJson.occupancy(new Occupancy(C, 2, 9)).toString())
+        .isEqualTo("{\"channel\":\"c\",\"occupancy\":2,\"seq\":9}");
+    assertThat(PresenceJson.error(new NotJoinedException("join the channel first")).toString())
+        .isEqualTo("{\"error\":{\"code\":\"NOT_JOINED\",\"message\":\"join the channel first\"}}");
+  }
+
+  @Test
+  void parsesAnObjectOfStrings() {
+    assertThat(PresenceJson.readAttributes("{\"mood\":\"happy\",\"x\":\"\"}").values())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("mood", "happy", "x", ""));
+    assertThat(PresenceJson.readAttributes(" {} ").isEmpty()).isTrue();
+    JsonObject o = Json.createObjectBuilder().add("k", "v").build();
+    assertThat(PresenceJson.parseAttributes(o).values()).containsEntry("k", "v");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "[]",
+        "\"text\"",
+        "{\"mood\":1}",
+        "{\"mood\":null}",
+        "{\"mood\":{\"nested\":\"x\"}}",
+        "{\"mood\":[\"a\"]}",
+        "{\"mood\":true}",
+        "{\"\":\"empty name\"}",
+        "{\"a\":\"1\",\"a\":\"2\"}",
+        "{\"a\":\"1\"} trailing",
+        "{\"a\":\"1\"}{}",
+        "{\"a\":",
+        "{a:\"1\"}",
+        "not json"
+      })
+  void refusesEverythingElseAsInvalidArgument(String body) {
+    assertThatThrownBy(() -> PresenceJson.readAttributes(body))
+        .isInstanceOf(InvalidArgumentException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Exception", "org.", "jakarta."));
+  }
+
+  @Test
+  void duplicateNamesAreNamed() {
+    assertThatThrownBy(() -> PresenceJson.readObject("{\"a\":1,\"a\":2}"))
+        .hasMessageContaining("duplicate")
+        .hasMessageContaining("'a'");
+  }
+
+  @Test
+  void deepNestingIsRefused() {
+    String deep = "[".repeat(PresenceJson.MAX_DEPTH + 1) + "]".repeat(PresenceJson.MAX_DEPTH + 1);
+    assertThatThrownBy(() -> PresenceJson.readValue(deep))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("deeper than");
+    String ok = "[".repeat(PresenceJson.MAX_DEPTH) + "]".repeat(PresenceJson.MAX_DEPTH);
+    assertThat(PresenceJson.readValue(ok).getValueType().name()).isEqualTo("ARRAY");
+    String veryDeep = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000);
+    assertThatThrownBy(() -> PresenceJson.readValue(veryDeep))
+        .isInstanceOf(InvalidArgumentException.class);
+  }
+
+  @Test
+  void readsGeneralJsonForOtherProtocols() {
+    JsonObject o =
+        PresenceJson.readObject(
+            "{\"id\":\"1\",\"type\":\"setAttributes\",\"n\":1.5,\"t\":true,\"z\":null,"
+                + "\"attributes\":{\"mood\":\"happy\"},\"list\":[1,\"x\",false]}");
+    assertThat(o.getString("type")).isEqualTo("setAttributes");
+    assertThat(o.getJsonNumber("n").doubleValue()).isEqualTo(1.5);
+    assertThat(o.getBoolean("t")).isTrue();
+    assertThat(o.isNull("z")).isTrue();
+    assertThat(PresenceJson.parseAttributes(o.get("attributes")).values())
+        .containsEntry("mood", "happy");
+    assertThat(o.getJsonArray("list")).hasSize(3);
+    assertThatThrownBy(() -> PresenceJson.readObject("[1]"))
+        .hasMessageContaining("expected a JSON object");
+  }
+}

@@ -1,0 +1,77 @@
+package dev.presence.web.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.presence.InvalidArgumentException;
+import dev.presence.PresenceLimits;
+import dev.presence.UnauthenticatedException;
+import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.config.PresenceConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RequestsTest {
+
+  @Test
+  void limitDefaultsTo1000AndIsBounded() {
+    assertThat(Requests.limit(null)).isEqualTo(1000);
+    assertThat(Requests.limit("")).isEqualTo(1000);
+    assertThat(Requests.limit("1")).isEqualTo(1);
+    assertThat(Requests.limit("1000")).isEqualTo(1000);
+    for (String bad : new String[] {"0", "1001", "-1", "ten", "99999999999", "1.5"}) {
+      assertThatThrownBy(() -> Requests.limit(bad))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("limit");
+    }
+  }
+
+  @Test
+  void flagsAreTrueOrFalse() {
+    assertThat(Requests.flag(null, "attributes", true)).isTrue();
+    assertThat(Requests.flag("false", "attributes", true)).isFalse();
+    assertThat(Requests.flag("TRUE", "attributes", false)).isTrue();
+    assertThatThrownBy(() -> Requests.flag("no", "attributes", true))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("attributes");
+  }
+
+  @Test
+  void idsAreCheckedAgainstTheLimits() {
+    PresenceLimits limits = PresenceLimits.DEFAULTS;
+    assertThat(Requests.channel("room:1@x", limits).value()).isEqualTo("room:1@x");
+    assertThatThrownBy(() -> Requests.channel("a/b", limits))
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> Requests.channel("c".repeat(201), limits))
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> Requests.user("u".repeat(129), limits))
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> Requests.user("", limits))
+        .isInstanceOf(InvalidArgumentException.class);
+  }
+
+  @Test
+  void theHeaderWinsOverTheQueryToken() {
+    TokenVerifier dev =
+        new TokenVerifier(
+            PresenceConfig.of(Map.of("presence.auth.mode", "dev")), InstantSource.system());
+    String alice = none("alice");
+    String bob = none("bob");
+    assertThat(Requests.authenticate(dev, "Bearer " + alice, bob).userId().value())
+        .isEqualTo("alice");
+    assertThat(Requests.authenticate(dev, null, bob).userId().value()).isEqualTo("bob");
+    assertThatThrownBy(() -> Requests.authenticate(dev, null, null))
+        .isInstanceOf(UnauthenticatedException.class);
+  }
+
+  private static String none(String sub) {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    return b64.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+        + "."
+        + b64.encodeToString(("{\"sub\":\"" + sub + "\"}").getBytes(StandardCharsets.UTF_8))
+        + ".";
+  }
+}
