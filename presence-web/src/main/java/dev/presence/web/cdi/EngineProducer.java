@@ -9,6 +9,8 @@ import dev.presence.web.config.Durations;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.engine.EngineConfig;
 import dev.presence.web.engine.PresenceEngine;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Disposes;
@@ -22,6 +24,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Produces the application's {@link PresenceEngine} (also injectable as {@link PresenceService}).
@@ -42,6 +45,14 @@ public class EngineProducer {
   private static final Logger LOG = Logger.getLogger(EngineProducer.class.getName());
 
   @Inject BeanManager beanManager;
+
+  /**
+   * The container's default managed thread factory: engine threads made by it run in the
+   * application's context, which the Hazelcast backend needs to send the application's classes to
+   * other members. Null outside a full container (then the engine makes plain threads).
+   */
+  @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+  @Nullable ManagedThreadFactory threadFactory;
 
   /**
    * Creates and starts the engine.
@@ -74,7 +85,7 @@ public class EngineProducer {
             .withLimits(config.limits())
             .withHookQueueCapacity(config.hookQueueCapacity());
     PresenceEngine engine =
-        new PresenceEngine(backend, engineConfig, InstantSource.system(), hooks);
+        new PresenceEngine(backend, engineConfig, InstantSource.system(), hooks, threadFactory);
     try {
       engine.start();
     } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventHook;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -28,11 +29,10 @@ final class HookRunner {
   private final Thread thread;
   private volatile boolean stopped;
 
-  HookRunner(PresenceEventHook hook, int capacity, String threadName) {
+  HookRunner(PresenceEventHook hook, int capacity, ThreadFactory threads) {
     this.hook = hook;
     this.capacity = capacity;
-    this.thread = new Thread(this::run, threadName);
-    this.thread.setDaemon(true);
+    this.thread = threads.newThread(this::run);
   }
 
   void start() {

@@ -122,6 +122,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       new ConcurrentLinkedQueue<>();
   private final Map<EventKind, LongAdder> produced = new EnumMap<>(EventKind.class);
 
+  private final @Nullable ThreadFactory threads;
   private final ReentrantLock tickLock = new ReentrantLock();
   private boolean tickFailing; // guarded by tickLock
 
@@ -145,6 +146,28 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       EngineConfig config,
       InstantSource clock,
       List<PresenceEventHook> hooks) {
+    this(backend, config, clock, hooks, null);
+  }
+
+  /**
+   * Creates an engine whose threads come from a container's thread factory; nothing runs until
+   * {@link #start()}. In a Jakarta EE container pass its managed thread factory: calls a backend
+   * makes from the engine's threads (the ticker, listeners, hooks) then run in the application's
+   * context, which a clustered backend needs to send the application's classes to other nodes.
+   *
+   * @param backend the backend; the caller keeps ownership and closes it after this engine
+   * @param config the settings
+   * @param clock the only source of time
+   * @param hooks the event hooks, each called on its own thread
+   * @param threadFactory makes every thread of the engine, or null for plain daemon threads
+   */
+  public PresenceEngine(
+      PresenceBackend backend,
+      EngineConfig config,
+      InstantSource clock,
+      List<PresenceEventHook> hooks,
+      @Nullable ThreadFactory threadFactory) {
+    this.threads = threadFactory;
     this.backend = backend;
     this.store = backend.store();
     this.bus = backend.eventBus();
@@ -154,7 +177,8 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     List<HookRunner> runners = new ArrayList<>();
     for (int i = 0; i < hooks.size(); i++) {
       runners.add(
-          new HookRunner(hooks.get(i), config.hookQueueCapacity(), "presence-hook-" + (i + 1)));
+          new HookRunner(
+              hooks.get(i), config.hookQueueCapacity(), threads("presence-hook-" + (i + 1))));
     }
     this.hookRunners = List.copyOf(runners);
     this.router = new EventRouter(bus, clock, config.reorderWindow(), hookRunners);
@@ -169,7 +193,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
             60,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
-            daemonThreads("presence-listener-"));
+            threads("presence-listener-"));
     this.listenerPool.allowCoreThreadTimeOut(true);
     this.sessionPrefix =
         "s:"
@@ -214,7 +238,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
               });
       hookRunners.forEach(HookRunner::start);
       ScheduledExecutorService t =
-          Executors.newSingleThreadScheduledExecutor(daemonThreads("presence-engine-ticker"));
+          Executors.newSingleThreadScheduledExecutor(threads("presence-engine-ticker"));
       long period = config.tickInterval().toNanos();
       t.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.NANOSECONDS);
       ticker = t;
@@ -631,7 +655,11 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     }
   }
 
-  private static ThreadFactory daemonThreads(String prefix) {
+  private ThreadFactory threads(String prefix) {
+    ThreadFactory container = threads;
+    if (container != null) {
+      return container;
+    }
     AtomicInteger count = new AtomicInteger();
     return task -> {
       Thread thread =
