@@ -206,10 +206,12 @@ class PresenceConfigTest {
   }
 
   @Test
-  void readmeListsEveryKey() throws IOException {
-    String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
-    assertThat(readme)
-        .as("presence-web/README.md must contain ConfigKey.markdownTable() verbatim")
-        .contains(ConfigKey.markdownTable());
+  void readmesListEveryKey() throws IOException {
+    for (String path : new String[] {"README.md", "../README.md"}) {
+      String readme = Files.readString(Path.of(path), StandardCharsets.UTF_8);
+      assertThat(readme)
+          .as(path + " (from presence-web) must contain ConfigKey.markdownTable() verbatim")
+          .contains(ConfigKey.markdownTable());
+    }
   }
 }
