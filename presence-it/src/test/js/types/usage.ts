@@ -1,0 +1,85 @@
+// Compiled (never run) by types.test.js with tsc --strict: the seed's examples type-check against
+// presence.d.ts, and misuse does not (each @ts-expect-error must meet an error).
+
+import {
+  init,
+  createPresenceClient,
+  disconnect,
+  joinPresenceChannel,
+  leavePresenceChannel,
+  getPresenceChannelUsers,
+  getPresenceUserChannels,
+  setPresenceUserAttributes,
+  getPresenceUserAttributes,
+  addPresenceListener,
+  removePresenceListener,
+  PresenceError,
+  type PresenceListener,
+  type PresenceEventKind,
+} from "../../../../../presence-web/src/main/webapp/presence.js";
+
+const client = init({ url: "https://presence.example.com/", token: "jwt", heartbeatInterval: 20_000 });
+const status: "connecting" | "open" | "reconnecting" | "closed" = client.status;
+const other = createPresenceClient({ token: async () => "jwt", onStatus: (s) => console.log(s) });
+
+getPresenceUserChannels({ userProfileId: "user-id" }).then((res) => {
+  const channels: string[] = res.channels;
+  console.log(channels);
+});
+
+getPresenceChannelUsers({ channel: "test-channel" }).then(({ channelUsers }) => {
+  for (const u of channelUsers) {
+    const id: string = u.userProfileId;
+    const mood: string | undefined = u.attributes["mood"];
+    console.log(id, mood);
+  }
+});
+
+function onPresenceListener({ event, message }: { event: PresenceEventKind; message: { userProfileId: string } }) {
+  console.log(event, message.userProfileId);
+}
+const listener: PresenceListener = ({ event, message }) => {
+  const kind: "join" | "leave" | "timeout" | "attributesUpdate" = event;
+  const channel: string = message.channel;
+  const attrs: Record<string, string> = message.attributes;
+  console.log(kind, channel, attrs, message.occupancy, message.seq, message.timestamp, message.synthetic);
+};
+
+async function main() {
+  const snapshot = await addPresenceListener({ channel: "test-channel" }, onPresenceListener);
+  console.log(snapshot.channelUsers.length, snapshot.seq, status);
+  await addPresenceListener({ channel: "test-channel" }, listener);
+  await removePresenceListener({ channel: "test-channel" }, onPresenceListener);
+  await joinPresenceChannel({ channel: "test-channel" });
+  await leavePresenceChannel({ channel: "test-channel" });
+  const set: Record<string, string> = await setPresenceUserAttributes({
+    channel: "test-channel",
+    attributes: { mood: "happy" },
+  });
+  const got: Record<string, string> = await getPresenceUserAttributes({
+    channel: "test-channel",
+    userProfileId: "test-user-id",
+  });
+  console.log(set, got);
+  try {
+    await other.joinPresenceChannel({ channel: "c" });
+  } catch (e) {
+    if (e instanceof PresenceError) {
+      const code: string = e.code;
+      console.log(code, e.message, e.retryAfter);
+    }
+  }
+  await disconnect();
+
+  // @ts-expect-error the event kinds are the spec's four
+  const wrong: PresenceEventKind = "updateAttributes";
+  // @ts-expect-error attribute values are strings
+  await setPresenceUserAttributes({ channel: "c", attributes: { n: 1 } });
+  // @ts-expect-error a channel is required
+  await joinPresenceChannel({});
+  // @ts-expect-error a token is required
+  init({ url: "https://x/" });
+  console.log(wrong);
+}
+
+main();
