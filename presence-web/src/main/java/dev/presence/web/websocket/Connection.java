@@ -1,0 +1,562 @@
+package dev.presence.web.websocket;
+
+import dev.presence.ChannelId;
+import dev.presence.ChannelUsers;
+import dev.presence.CloseReason;
+import dev.presence.InvalidArgumentException;
+import dev.presence.PresenceException;
+import dev.presence.PresenceLimits;
+import dev.presence.PresenceListener;
+import dev.presence.PresenceService;
+import dev.presence.PresenceSession;
+import dev.presence.Subscription;
+import dev.presence.TooLargeException;
+import dev.presence.UserId;
+import dev.presence.event.PresenceEvent;
+import dev.presence.spi.Action;
+import dev.presence.spi.Caller;
+import dev.presence.web.auth.AccessControl;
+import dev.presence.web.json.PresenceJson;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One WebSocket connection of an authenticated user: the protocol of SPEC section 5 without the
+ * container.
+ *
+ * <p><b>Session.</b> The connection opens one presence session ({@link #open()}); its joins end
+ * with it. A close with 1000 or 1001 ends it as {@link CloseReason#CLEAN} (a {@code leave} after
+ * the grace period), anything else (1006, an error, a close the server made) as {@link
+ * CloseReason#LOST} (a {@code timeout}). Every frame received, and every pong, is a heartbeat. The
+ * server pings every {@link Settings#pingInterval()} (a third of the presence timeout), so a client
+ * whose WebSocket stack answers pings stays alive without sending anything; a client that answers
+ * nothing for the timeout is ended by the engine, and {@link #check} then closes the socket with
+ * 1001. The pings carry the {@link Outbox}'s acknowledgement marks too; a client that takes nothing
+ * for {@link Settings#sendTimeout()} is closed with 1013.
+ *
+ * <p><b>Requests</b> are handled one at a time on the container's thread, in order. Each gets a
+ * reply through the {@link Outbox} (so replies and events leave in one order): {@code ok}, {@code
+ * ok} with a {@code result}, a {@code snapshot}, or an {@code error} with a code of SPEC 4.4. A
+ * frame that is not a valid request gets an {@code INVALID_ARGUMENT} error (with its id when it has
+ * a readable one) and the connection stays open. Authorization is the REST API's: join and
+ * set-attributes act for the connection's user and ask the authorizers; leave is never refused;
+ * reads ask for {@link Action#READ}, subscribe for {@link Action#OBSERVE}.
+ *
+ * <p><b>Subscriptions.</b> Each subscribe opens an engine subscription feeding an {@link
+ * Outbox.Stream}; subscribing again to the same channel replaces the old subscription with a fresh
+ * snapshot (this is how a client answers {@code resync}); a subscribe that fails leaves the channel
+ * unobserved. Listener callbacks only enqueue.
+ *
+ * <p><b>End.</b> {@link #terminate} runs once, whatever ends the connection first: it closes the
+ * outbox, every engine subscription and the presence session.
+ */
+final class Connection implements Outbox.Listener {
+
+  private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+
+  /** WebSocket close codes used here (RFC 6455). */
+  static final int NORMAL_CLOSURE = 1000;
+
+  static final int GOING_AWAY = 1001;
+  static final int POLICY_VIOLATION = 1008;
+  static final int TOO_BIG = 1009;
+  static final int INTERNAL_ERROR = 1011;
+  static final int TRY_AGAIN_LATER = 1013;
+
+  /**
+   * The settings of a connection.
+   *
+   * @param queueCapacity the most messages waiting to be sent ({@code presence.ws.queue-capacity})
+   * @param maxFrameBytes the largest frame accepted ({@code presence.ws.max-frame-bytes})
+   * @param timeout the presence timeout {@code T}, for messages
+   * @param pingInterval how often the server pings
+   * @param sendTimeout how long the client may take nothing (a send in flight, or no pong for the
+   *     data sent) before it counts as too slow
+   * @param maxSubscriptions the most channels one connection may observe
+   * @param windowChars the most characters sent and not yet acknowledged (see {@link Outbox})
+   */
+  record Settings(
+      int queueCapacity,
+      int maxFrameBytes,
+      Duration timeout,
+      Duration pingInterval,
+      Duration sendTimeout,
+      int maxSubscriptions,
+      long windowChars) {}
+
+  private final Caller caller;
+  private final PresenceService presence;
+  private final AccessControl access;
+  private final Transport transport;
+  private final Executor executor;
+  private final EventTexts texts;
+  private final Settings settings;
+  private final LongSupplier nanoClock;
+  private final Consumer<Connection> onEnd;
+  private final Outbox outbox;
+
+  private final Map<ChannelId, Outbox.Stream> streams = new HashMap<>(); // guarded by itself
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile @Nullable PresenceSession session;
+  private volatile long lastPingNanos;
+
+  /**
+   * Creates a connection; nothing happens until {@link #open()}.
+   *
+   * @param caller the authenticated user
+   * @param presence the presence service
+   * @param access the access control
+   * @param transport the socket
+   * @param executor runs sends and closes; shared by all connections
+   * @param texts the shared event text cache
+   * @param settings the settings
+   * @param nanoClock {@link System#nanoTime()} or a test clock
+   * @param onEnd called once when the connection has ended
+   */
+  Connection(
+      Caller caller,
+      PresenceService presence,
+      AccessControl access,
+      Transport transport,
+      Executor executor,
+      EventTexts texts,
+      Settings settings,
+      LongSupplier nanoClock,
+      Consumer<Connection> onEnd) {
+    this.caller = caller;
+    this.presence = presence;
+    this.access = access;
+    this.transport = transport;
+    this.executor = executor;
+    this.texts = texts;
+    this.settings = settings;
+    this.nanoClock = nanoClock;
+    this.onEnd = onEnd;
+    this.outbox =
+        new Outbox(
+            transport, executor, settings.queueCapacity(), settings.windowChars(), nanoClock, this);
+    this.lastPingNanos = nanoClock.getAsLong();
+  }
+
+  /**
+   * Opens the connection's presence session.
+   *
+   * @throws PresenceException if the session cannot be opened (too many sessions of the user, the
+   *     store unreachable); the caller closes the socket
+   */
+  void open() {
+    session = presence.openSession(caller.userId());
+  }
+
+  /**
+   * The user of the connection.
+   *
+   * @return the caller
+   */
+  Caller caller() {
+    return caller;
+  }
+
+  // --- incoming ---
+
+  /**
+   * Handles one text frame.
+   *
+   * @param text the frame
+   */
+  void onText(String text) {
+    if (!alive()) {
+      return;
+    }
+    if (tooLarge(text)) {
+      closeNow(
+          TOO_BIG,
+          "TOO_LARGE: frames may have at most " + settings.maxFrameBytes() + " bytes",
+          CloseReason.LOST);
+      return;
+    }
+    JsonValue id = null;
+    Request request;
+    try {
+      JsonObject frame = PresenceJson.readObject(text);
+      id = Request.id(frame);
+      request = Request.of(id, frame);
+    } catch (InvalidArgumentException e) {
+      outbox.offer(Messages.error(id, e));
+      return;
+    }
+    try {
+      handle(request);
+    } catch (PresenceException e) {
+      outbox.offer(Messages.error(request.id(), e));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "a WebSocket request failed: " + request.type().wireName(), e);
+      outbox.offer(Messages.error(request.id(), Messages.INTERNAL, Messages.INTERNAL_MESSAGE));
+    }
+  }
+
+  /** Handles a binary frame: not part of the protocol, refused with an error reply. */
+  void onBinary() {
+    if (alive()) {
+      outbox.offer(
+          Messages.error(
+              null,
+              new InvalidArgumentException(
+                  "binary frames are not accepted: send each request as a JSON text frame")));
+    }
+  }
+
+  /**
+   * Handles a pong: a heartbeat, and maybe the acknowledgement of a mark (see {@link Outbox}).
+   *
+   * @param payload the pong's application data
+   */
+  void onPong(ByteBuffer payload) {
+    if (alive()) {
+      outbox.pong(payload);
+    }
+  }
+
+  /**
+   * The socket closed.
+   *
+   * @param code the close code
+   */
+  void onClosed(int code) {
+    terminate(code == NORMAL_CLOSURE || code == GOING_AWAY ? CloseReason.CLEAN : CloseReason.LOST);
+  }
+
+  /**
+   * A periodic check from the runtime: closes the connection if the engine ended its session
+   * (timeout) or a send is stuck, and pings when one is due.
+   *
+   * @param nowNanos the current {@code nanoClock} value
+   */
+  void check(long nowNanos) {
+    if (ended.get() || closing.get()) {
+      return;
+    }
+    PresenceSession s = session;
+    if (s != null && s.isClosed()) {
+      closeLater(
+          GOING_AWAY,
+          "TIMEOUT: nothing received for " + seconds(settings.timeout()) + "; reconnect",
+          CloseReason.LOST);
+      return;
+    }
+    if (outbox.stalledNanos(nowNanos) > settings.sendTimeout().toNanos()) {
+      closeLater(
+          TRY_AGAIN_LATER,
+          "too slow: the client took nothing for " + seconds(settings.sendTimeout()),
+          CloseReason.LOST);
+      return;
+    }
+    if (nowNanos - lastPingNanos >= settings.pingInterval().toNanos()) {
+      lastPingNanos = nowNanos;
+      outbox.ping();
+    }
+  }
+
+  /** The server is stopping: closes with 1001. */
+  void shutdown() {
+    closeNow(GOING_AWAY, "the server is shutting down; reconnect", CloseReason.LOST);
+  }
+
+  /** Records a sign of life; closes the connection if the engine has already ended the session. */
+  private boolean alive() {
+    if (ended.get() || closing.get()) {
+      return false;
+    }
+    PresenceSession s = session;
+    if (s == null) {
+      return false;
+    }
+    try {
+      s.heartbeat();
+      return true;
+    } catch (PresenceException e) {
+      closeNow(
+          GOING_AWAY,
+          "TIMEOUT: nothing received for " + seconds(settings.timeout()) + "; reconnect",
+          CloseReason.LOST);
+      return false;
+    }
+  }
+
+  private boolean tooLarge(String text) {
+    int max = settings.maxFrameBytes();
+    if (text.length() > max) {
+      return true;
+    }
+    return (long) text.length() * 3 > max && utf8Length(text) > max;
+  }
+
+  private static long utf8Length(String s) {
+    long bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  // --- requests ---
+
+  private void handle(Request r) {
+    PresenceSession s = session;
+    if (s == null) {
+      throw new IllegalStateException("the connection is not open");
+    }
+    UserId self = caller.userId();
+    PresenceLimits limits = presence.limits();
+    ChannelId named = r.channel();
+    if (named != null) {
+      limits.check(named); // the configured length, for every request (unsubscribe included)
+    }
+    UserId target = r.user();
+    if (target != null) {
+      limits.check(target);
+    }
+    switch (r.type()) {
+      case JOIN -> {
+        ChannelId channel = r.requireChannel();
+        access.check(caller, Action.JOIN, channel, self);
+        s.join(channel);
+        outbox.offer(Messages.ok(r.id()));
+      }
+      case LEAVE -> {
+        access.checkSelf(caller, self);
+        s.leave(r.requireChannel());
+        outbox.offer(Messages.ok(r.id()));
+      }
+      case SET_ATTRIBUTES -> {
+        ChannelId channel = r.requireChannel();
+        access.check(caller, Action.SET_ATTRIBUTES, channel, self);
+        presence.setAttributes(channel, self, r.requireAttributes());
+        outbox.offer(Messages.ok(r.id()));
+      }
+      case GET_ATTRIBUTES -> {
+        ChannelId channel = r.requireChannel();
+        UserId user = r.requireUser();
+        access.check(caller, Action.READ, channel, user);
+        outbox.offer(
+            Messages.result(r.id(), PresenceJson.attributes(presence.attributes(channel, user))));
+      }
+      case CHANNEL_USERS -> {
+        ChannelId channel = r.requireChannel();
+        access.check(caller, Action.READ, channel, null);
+        ChannelUsers page = presence.channelUsers(channel, r.requirePage());
+        outbox.offer(
+            Messages.result(
+                r.id(), PresenceJson.channelUsers(page, r.requirePage().withAttributes())));
+      }
+      case USER_CHANNELS -> {
+        UserId user = r.requireUser();
+        access.check(caller, Action.READ, null, user);
+        outbox.offer(
+            Messages.result(r.id(), PresenceJson.userChannels(user, presence.userChannels(user))));
+      }
+      case SUBSCRIBE -> subscribe(r);
+      case UNSUBSCRIBE -> {
+        Outbox.Stream stream;
+        synchronized (streams) {
+          stream = streams.remove(r.requireChannel());
+        }
+        if (stream != null) {
+          outbox.end(stream);
+          stream.closeSubscription();
+        }
+        outbox.offer(Messages.ok(r.id()));
+      }
+      case HEARTBEAT -> {
+        if (r.id() != null) {
+          outbox.offer(Messages.ok(r.id()));
+        }
+      }
+    }
+  }
+
+  private void subscribe(Request r) {
+    ChannelId channel = r.requireChannel();
+    access.check(caller, Action.OBSERVE, channel, null);
+    Outbox.Stream old;
+    Outbox.Stream stream = outbox.open(channel);
+    synchronized (streams) {
+      old = streams.get(channel);
+      if (old == null && streams.size() >= settings.maxSubscriptions()) {
+        throw new TooLargeException(
+            "a connection may observe at most "
+                + settings.maxSubscriptions()
+                + " channels; unsubscribe from one first");
+      }
+      streams.put(channel, stream);
+    }
+    if (old != null) {
+      outbox.end(old);
+      old.closeSubscription();
+    }
+    Subscription subscription;
+    try {
+      subscription = presence.subscribe(channel, new StreamListener(stream));
+    } catch (RuntimeException e) {
+      synchronized (streams) {
+        streams.remove(channel, stream);
+      }
+      outbox.end(stream);
+      throw e;
+    }
+    stream.attach(subscription);
+    if (ended.get()) {
+      stream.closeSubscription(); // terminate() ran meanwhile and did not see it
+      return;
+    }
+    ChannelUsers snapshot = subscription.snapshot();
+    outbox.live(stream, Messages.snapshot(r.id(), snapshot), snapshot.seq());
+  }
+
+  /** Feeds one subscription's events into its stream; only enqueues. */
+  private final class StreamListener implements PresenceListener {
+    private final Outbox.Stream stream;
+
+    StreamListener(Outbox.Stream stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public void onEvent(PresenceEvent event) {
+      if (stream.accepting()) {
+        outbox.offerEvent(stream, event.seq(), texts.text(event));
+      }
+    }
+
+    @Override
+    public void onResync(ChannelId channel) {
+      outbox.resync(stream);
+    }
+  }
+
+  // --- outbox callbacks (any thread, outside the outbox lock) ---
+
+  @Override
+  public void stale(List<Outbox.Stream> stale) {
+    // The client will subscribe again; until then the engine need not feed these streams.
+    runLater(() -> stale.forEach(Outbox.Stream::closeSubscription));
+  }
+
+  @Override
+  public void tooSlow(String reason) {
+    closeLater(TRY_AGAIN_LATER, "too slow: " + reason, CloseReason.LOST);
+  }
+
+  @Override
+  public void sendFailed(Throwable failure) {
+    LOG.log(Level.FINE, "a WebSocket send failed; closing the connection", failure);
+    closeLater(INTERNAL_ERROR, "send failed", CloseReason.LOST);
+  }
+
+  // --- ending ---
+
+  /**
+   * Ends the connection's presence side, once: the outbox, every subscription, the session.
+   *
+   * @param reason how the presence session ends
+   */
+  void terminate(CloseReason reason) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    outbox.close();
+    List<Outbox.Stream> all;
+    synchronized (streams) {
+      all = new ArrayList<>(streams.values());
+      streams.clear();
+    }
+    for (Outbox.Stream stream : all) {
+      outbox.end(stream);
+      stream.closeSubscription();
+    }
+    PresenceSession s = session;
+    if (s != null) {
+      try {
+        s.close(reason);
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "closing a presence session failed", e);
+      }
+    }
+    onEnd.accept(this);
+  }
+
+  /**
+   * The state of the stream of a channel's subscription; for tests.
+   *
+   * @param channel the channel
+   * @return the state, or null if the connection does not observe the channel
+   */
+  Outbox.@Nullable StreamState streamState(ChannelId channel) {
+    synchronized (streams) {
+      Outbox.Stream s = streams.get(channel);
+      return s == null ? null : s.state();
+    }
+  }
+
+  /** Whether {@link #terminate} has run. */
+  boolean isEnded() {
+    return ended.get();
+  }
+
+  /** Closes from a request thread: ends the presence side, then the socket. */
+  private void closeNow(int code, String reason, CloseReason presenceReason) {
+    if (closing.compareAndSet(false, true)) {
+      terminate(presenceReason);
+      transport.close(code, reason);
+    }
+  }
+
+  /** Closes from a thread that must not block (engine listeners, the runtime's checker). */
+  private void closeLater(int code, String reason, CloseReason presenceReason) {
+    if (closing.compareAndSet(false, true)) {
+      runLater(
+          () -> {
+            terminate(presenceReason);
+            transport.close(code, reason);
+          });
+    }
+  }
+
+  private void runLater(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run(); // the runtime is stopping: do it here
+    }
+  }
+
+  private static String seconds(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+  }
+}

@@ -1,0 +1,213 @@
+package dev.presence.web.websocket;
+
+import dev.presence.PresenceService;
+import dev.presence.spi.Caller;
+import dev.presence.web.auth.AccessControl;
+import dev.presence.web.config.PresenceConfig;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What all WebSocket connections of the application share: the sender threads that drain the
+ * outboxes (and carry out closes), one checker thread that pings, notices sessions the engine timed
+ * out and sends that are stuck, the event text cache, and the set of open connections.
+ *
+ * <p>Threads: {@code presence-ws-send-N} (as many as processors, at least 2) never wait for a
+ * client, since every send is asynchronous; they may wait for the store when a connection ends.
+ * {@code presence-ws-check} runs every tenth of the presence timeout (100 ms to 1 s): it pings
+ * every connection every third of the timeout, closes connections whose session the engine ended
+ * (1001) and connections that took nothing for {@value #SEND_TIMEOUT_SECONDS} s (1013).
+ *
+ * <p>At shutdown every open connection is closed with 1001 before the threads stop.
+ */
+@ApplicationScoped
+public class WebSocketRuntime {
+
+  /** How long a client may take nothing before it counts as too slow. */
+  static final int SEND_TIMEOUT_SECONDS = 30;
+
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(SEND_TIMEOUT_SECONDS);
+
+  private static final Logger LOG = Logger.getLogger(WebSocketRuntime.class.getName());
+
+  @Inject PresenceConfig config;
+  @Inject PresenceService presence;
+  @Inject AccessControl access;
+
+  /**
+   * The container's default managed thread factory, so the threads here (which end presence
+   * sessions in the store) run in the application's context like the engine's; null outside a full
+   * container (then plain threads with the application's class loader).
+   */
+  @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+  @Nullable ManagedThreadFactory threadFactory;
+
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final EventTexts texts = new EventTexts();
+  private @Nullable ExecutorService senders;
+  private @Nullable ScheduledExecutorService checker;
+  private Connection.@Nullable Settings settings;
+
+  /** Starts the threads. */
+  @PostConstruct
+  void start() {
+    int maxFrame = config.maxFrameBytes();
+    Duration timeout = config.timeout();
+    settings =
+        new Connection.Settings(
+            config.wsQueueCapacity(),
+            maxFrame,
+            timeout,
+            timeout.dividedBy(3),
+            SEND_TIMEOUT,
+            config.limits().channelsPerSession(),
+            Outbox.DEFAULT_WINDOW_CHARS);
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            threads("presence-ws-send-"));
+    pool.allowCoreThreadTimeOut(true);
+    senders = pool;
+    ScheduledThreadPoolExecutor check =
+        new ScheduledThreadPoolExecutor(1, threads("presence-ws-check"));
+    check.setRemoveOnCancelPolicy(true);
+    checker = check;
+    long period = Math.max(100, Math.min(1000, timeout.toMillis() / 10));
+    check.scheduleWithFixedDelay(this::checkAll, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Closes every connection with 1001, then stops the threads. */
+  @PreDestroy
+  void stop() {
+    for (Connection c : List.copyOf(connections)) {
+      try {
+        c.shutdown();
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "closing a WebSocket connection at shutdown failed", e);
+      }
+    }
+    ScheduledExecutorService check = checker;
+    if (check != null) {
+      check.shutdownNow();
+    }
+    ExecutorService pool = senders;
+    if (pool != null) {
+      pool.shutdown();
+      try {
+        if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+          pool.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        pool.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Creates a connection for an authenticated user over a socket and opens its presence session.
+   *
+   * @param caller the user
+   * @param transport the socket
+   * @return the open connection, registered for the periodic checks
+   * @throws dev.presence.PresenceException if the presence session cannot be opened
+   */
+  public Connection connect(Caller caller, Transport transport) {
+    ExecutorService pool = senders;
+    Connection.Settings s = settings;
+    if (pool == null || s == null) {
+      throw new IllegalStateException("the WebSocket runtime is not started");
+    }
+    Connection c =
+        new Connection(
+            caller,
+            presence,
+            access,
+            transport,
+            pool,
+            texts,
+            s,
+            System::nanoTime,
+            connections::remove);
+    c.open();
+    connections.add(c);
+    return c;
+  }
+
+  /**
+   * The number of open connections on this node.
+   *
+   * @return the count
+   */
+  public int connections() {
+    return connections.size();
+  }
+
+  /**
+   * The largest frame accepted.
+   *
+   * @return bytes
+   */
+  public int maxFrameBytes() {
+    return config.maxFrameBytes();
+  }
+
+  /**
+   * The presence timeout; the container's idle timeout is set a little above it.
+   *
+   * @return the timeout
+   */
+  public Duration timeout() {
+    return config.timeout();
+  }
+
+  private void checkAll() {
+    long now = System.nanoTime();
+    for (Connection c : connections) {
+      try {
+        c.check(now);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "checking a WebSocket connection failed", e);
+      }
+    }
+  }
+
+  private ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    ThreadFactory base = threadFactory;
+    return r -> {
+      Thread t = base != null ? base.newThread(r) : new Thread(r);
+      t.setName(prefix.endsWith("-") ? prefix + n.incrementAndGet() : prefix);
+      t.setDaemon(true);
+      if (base == null) {
+        t.setContextClassLoader(loader);
+      }
+      return t;
+    };
+  }
+}
