@@ -1,0 +1,272 @@
+package dev.presence.it.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.function.Predicate;
+
+/**
+ * A WebSocket client written by hand on a plain {@link Socket}, for what a well-behaved client
+ * library will not do: stop reading (a stalled observer), stop sending (a dead client), or drop the
+ * TCP connection without a close frame.
+ */
+public final class RawWebSocket implements Closeable {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+  private boolean lastFin;
+  private int batchFrames;
+  private final Deque<JsonNode> unread = new ArrayDeque<>();
+
+  private RawWebSocket(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new DataInputStream(socket.getInputStream());
+    this.out = socket.getOutputStream();
+  }
+
+  /**
+   * Connects and completes the handshake.
+   *
+   * @param http the application
+   * @param token sent as {@code access_token}
+   * @param receiveBuffer the socket receive buffer in bytes (small makes a stall quick), or 0 for
+   *     the default
+   */
+  public static RawWebSocket open(Http http, String token, int receiveBuffer) {
+    URI ws = WsClient.endpoint(http.base());
+    try {
+      Socket socket = new Socket();
+      if (receiveBuffer > 0) {
+        socket.setReceiveBufferSize(receiveBuffer);
+      }
+      socket.connect(new InetSocketAddress(ws.getHost(), ws.getPort()), 10_000);
+      socket.setSoTimeout(20_000);
+      RawWebSocket raw = new RawWebSocket(socket);
+      raw.handshake(ws, token);
+      return raw;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void handshake(URI ws, String token) throws IOException {
+    byte[] nonce = new byte[16];
+    RANDOM.nextBytes(nonce);
+    String request =
+        "GET "
+            + ws.getRawPath()
+            + "?access_token="
+            + URLEncoder.encode(token, StandardCharsets.UTF_8)
+            + " HTTP/1.1\r\n"
+            + "Host: "
+            + ws.getHost()
+            + ":"
+            + ws.getPort()
+            + "\r\n"
+            + "Upgrade: websocket\r\n"
+            + "Connection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: "
+            + Base64.getEncoder().encodeToString(nonce)
+            + "\r\n"
+            + "Sec-WebSocket-Version: 13\r\n\r\n";
+    out.write(request.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    byte[] end = {'\r', '\n', '\r', '\n'};
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("connection closed during the handshake: " + head);
+      }
+      head.write(b);
+      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    String response = head.toString(StandardCharsets.US_ASCII);
+    if (!response.startsWith("HTTP/1.1 101")) {
+      throw new IOException("handshake refused: " + response);
+    }
+  }
+
+  /** Sends one masked text frame. */
+  public void sendText(String text) {
+    try {
+      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+      frame.write(0x81);
+      if (payload.length < 126) {
+        frame.write(0x80 | payload.length);
+      } else if (payload.length < 65536) {
+        frame.write(0x80 | 126);
+        frame.write(payload.length >>> 8);
+        frame.write(payload.length & 0xff);
+      } else {
+        frame.write(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+          frame.write((int) (((long) payload.length >>> shift) & 0xff));
+        }
+      }
+      byte[] mask = new byte[4];
+      RANDOM.nextBytes(mask);
+      frame.write(mask);
+      for (int i = 0; i < payload.length; i++) {
+        frame.write(payload[i] ^ mask[i & 3]);
+      }
+      out.write(frame.toByteArray());
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads messages (unpacking batches, keeping the rest of a batch for the next call) until one
+   * matches, answering pings, and returns it; messages before it are dropped.
+   *
+   * @throws UncheckedIOException if the connection closes or nothing matches within the timeout
+   */
+  public JsonNode readUntil(Predicate<JsonNode> match, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (System.nanoTime() < deadline) {
+        if (unread.isEmpty()) {
+          JsonNode message = Json.parse(readTextMessage());
+          if ("batch".equals(message.path("type").asText())) {
+            batchFrames++;
+            message.path("messages").forEach(unread::add);
+          } else {
+            unread.add(message);
+          }
+        }
+        JsonNode next = unread.poll();
+        if (next != null && match.test(next)) {
+          return next;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      throw new UncheckedIOException("nothing matched within " + timeout, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new UncheckedIOException(new IOException("nothing matched within " + timeout));
+  }
+
+  /** Batch frames read so far. */
+  public int batchFrames() {
+    return batchFrames;
+  }
+
+  /**
+   * Whether the server has closed the connection: reads (and discards) what is waiting until the
+   * end of the stream or a close frame, for at most {@code timeout}.
+   */
+  public boolean closedByServer(Duration timeout) {
+    try {
+      socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+      while (true) {
+        int opcode = readFrameInto(new ByteArrayOutputStream());
+        if (opcode == 8) {
+          return true;
+        }
+      }
+    } catch (EOFException e) {
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  private String readTextMessage() throws IOException {
+    ByteArrayOutputStream message = new ByteArrayOutputStream();
+    while (true) {
+      int opcode = readFrameInto(message);
+      if (opcode == 8) {
+        throw new EOFException("server sent close");
+      }
+      if (opcode == 9 || opcode == 10) {
+        continue;
+      }
+      if (lastFin) {
+        return message.toString(StandardCharsets.UTF_8);
+      }
+    }
+  }
+
+  /** Reads one frame; data frames append their payload to {@code sink}; returns the opcode. */
+  private int readFrameInto(ByteArrayOutputStream sink) throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    boolean fin = (b0 & 0x80) != 0;
+    int opcode = b0 & 0x0f;
+    long length = b1 & 0x7f;
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    if (opcode == 9) {
+      sendControl(0x8A, payload);
+    } else if (opcode == 0 || opcode == 1) {
+      sink.write(payload);
+      lastFin = fin;
+    }
+    return opcode;
+  }
+
+  private void sendControl(int firstByte, byte[] payload) throws IOException {
+    byte[] mask = new byte[4];
+    RANDOM.nextBytes(mask);
+    byte[] frame = new byte[2 + 4 + payload.length];
+    frame[0] = (byte) firstByte;
+    frame[1] = (byte) (0x80 | payload.length);
+    System.arraycopy(mask, 0, frame, 2, 4);
+    for (int i = 0; i < payload.length; i++) {
+      frame[6 + i] = (byte) (payload[i] ^ mask[i & 3]);
+    }
+    out.write(frame);
+    out.flush();
+  }
+
+  /** Drops the connection with a TCP reset: no close frame, no FIN. */
+  public void reset() {
+    try {
+      socket.setSoLinger(true, 0);
+      socket.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Closes the socket without a close frame. */
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
