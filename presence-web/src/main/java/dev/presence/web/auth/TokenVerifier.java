@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -229,7 +230,20 @@ public final class TokenVerifier {
     }
     checkTimes(claims);
     checkIssuerAndAudience(claims);
+    if (!subjectIsText(jwt)) {
+      throw new UnauthenticatedException("the token's subject (sub) must be a string");
+    }
     return new Caller(subject(claims), roles(claims));
+  }
+
+  /** The parser turns a numeric sub into text; RFC 7519 makes sub a string, so look at the raw. */
+  private static boolean subjectIsText(JWT jwt) {
+    try {
+      Object sub = JSONObjectUtils.parse(jwt.getParsedParts()[1].decodeToString()).get("sub");
+      return sub == null || sub instanceof String;
+    } catch (ParseException | RuntimeException e) {
+      return false;
+    }
   }
 
   private void checkSignature(JWT jwt) {

@@ -353,6 +353,9 @@ class TokenVerifierTest {
           .hasMessageContaining("expired");
       assertThatThrownBy(() -> v.verify(header + "." + b64("{\"name\":\"x\"}") + "."))
           .hasMessageContaining("subject");
+      assertThatThrownBy(() -> v.verify(header + "." + b64("{\"sub\":42}") + "."))
+          .isInstanceOf(UnauthenticatedException.class)
+          .hasMessageContaining("subject");
       assertThatThrownBy(() -> v.verify("garbage")).isInstanceOf(UnauthenticatedException.class);
     }
 
