@@ -1,0 +1,158 @@
+package dev.presence.it.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.presence.hazelcast.HazelcastConfigKeys;
+import dev.presence.hazelcast.HazelcastPresenceBackendProvider;
+import dev.presence.spi.BackendContext;
+import dev.presence.spi.PresenceBackend;
+import dev.presence.spi.PresenceStore;
+import dev.presence.spi.memory.InMemoryPresenceBackendProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The backend under test, started once per trial (that is, once per forked JVM) through its
+ * provider, as the server starts it, and closed at the end of the trial.
+ *
+ * <ul>
+ *   <li>{@code memory}: {@link InMemoryPresenceBackendProvider};
+ *   <li>{@code hazelcast-1}: {@link HazelcastPresenceBackendProvider} in embedded mode, one member
+ *       alone in a cluster of its own (the maps keep one synchronous backup, which a single member
+ *       has nowhere to put);
+ *   <li>{@code hazelcast-2}: two embedded members in this JVM, joined over 127.0.0.1 TCP (multicast
+ *       and phone-home off, as the backend always configures them), each running the backend; the
+ *       benchmark drives the first, so about half of the channels live on the other member and
+ *       every change is also written to a backup on the other member.
+ * </ul>
+ */
+@State(Scope.Benchmark)
+public class BackendState {
+
+  /** Kept so that the level set on it is not garbage collected. */
+  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
+  /** The backend: {@code memory}, {@code hazelcast-1} or {@code hazelcast-2}. */
+  @Param({"memory", "hazelcast-1", "hazelcast-2"})
+  public String backend;
+
+  private final List<PresenceBackend> started = new ArrayList<>();
+  private PresenceBackend driven;
+  private PresenceStore store;
+  private String nodeId;
+
+  /** The store of the driven node. */
+  PresenceStore store() {
+    return store;
+  }
+
+  /** The id of the driven node, to which every session of the benchmark is bound. */
+  String nodeId() {
+    return nodeId;
+  }
+
+  /** The vendor object of the driven node's backend. */
+  <T> T unwrap(Class<T> type) {
+    return driven.unwrap(type);
+  }
+
+  /** Starts the backend (and, for {@code hazelcast-2}, waits until the partitions are settled). */
+  @Setup
+  public void start() {
+    driven =
+        switch (backend) {
+          case "memory" -> new InMemoryPresenceBackendProvider().create(new Context(Map.of()));
+          case "hazelcast-1" -> startHazelcast(1);
+          case "hazelcast-2" -> startHazelcast(2);
+          default -> throw new IllegalArgumentException("unknown backend " + backend);
+        };
+    store = driven.store();
+    nodeId = driven.nodeId();
+  }
+
+  /** Closes every backend started, which shuts down the members they started. */
+  @TearDown
+  public void stop() {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      started.get(i).close();
+    }
+    started.clear();
+  }
+
+  private PresenceBackend startHazelcast(int members) {
+    HAZELCAST_LOG.setLevel(Level.WARNING);
+    // The first member of a TCP-IP cluster otherwise waits 5 s for others before it starts alone.
+    System.setProperty("hazelcast.wait.seconds.before.join", "0");
+    String clusterName = "presence-bench-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < members; i++) {
+      int port = freePort();
+      addresses.add("127.0.0.1:" + port);
+      PresenceBackend member =
+          new HazelcastPresenceBackendProvider()
+              .create(
+                  new Context(
+                      Map.of(
+                          HazelcastConfigKeys.MODE,
+                          "embedded",
+                          HazelcastConfigKeys.CLUSTER_NAME,
+                          clusterName,
+                          HazelcastConfigKeys.PORT,
+                          Integer.toString(port),
+                          HazelcastConfigKeys.MEMBERS,
+                          String.join(",", addresses))));
+      started.add(member);
+    }
+    HazelcastInstance first = started.get(0).unwrap(HazelcastInstance.class);
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(
+            () ->
+                first.getCluster().getMembers().size() == members
+                    && first.getPartitionService().isClusterSafe());
+    return started.get(0);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Configuration values only; no container objects. */
+  private record Context(Map<String, String> values) implements BackendContext {
+
+    @Override
+    public Optional<String> config(String key) {
+      return Optional.ofNullable(values.get(key));
+    }
+
+    @Override
+    public <T> Optional<T> lookup(Class<T> type) {
+      return Optional.empty();
+    }
+
+    @Override
+    public ClassLoader classLoader() {
+      return BackendState.class.getClassLoader();
+    }
+  }
+}
