@@ -20,6 +20,7 @@ import dev.presence.web.json.PresenceJson;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -303,25 +304,8 @@ final class Connection implements Outbox.Listener {
     if (text.length() > max) {
       return true;
     }
-    return (long) text.length() * 3 > max && utf8Length(text) > max;
-  }
-
-  private static long utf8Length(String s) {
-    long bytes = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        bytes += 1;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
+    // Encode only text that could be over the limit: at most 3 bytes per UTF-16 char.
+    return (long) text.length() * 3 > max && text.getBytes(StandardCharsets.UTF_8).length > max;
   }
 
   // --- requests ---
