@@ -6,7 +6,6 @@ import dev.presence.UnauthenticatedException;
 import dev.presence.spi.Caller;
 import dev.presence.web.auth.TokenVerifier;
 import jakarta.inject.Inject;
-import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -66,15 +65,16 @@ public class PresenceEndpoint {
   /**
    * Authenticates the connection and opens its presence session; closes it if either fails.
    *
-   * @param session the WebSocket session
-   * @param config the handshake's configuration, with the token in its user properties
+   * @param session the WebSocket session, with the token in its user properties
    */
   @OnOpen
-  public void onOpen(Session session, EndpointConfig config) {
+  public void onOpen(Session session) {
     SessionTransport transport = new SessionTransport(session);
     Caller caller;
     try {
-      caller = verifier.verify(token(config.getUserProperties()));
+      // The session's user properties: the per-connection copy of what modifyHandshake put
+      // (WebSocket 2.1), never the endpoint's shared configuration.
+      caller = verifier.verify(token(session.getUserProperties()));
     } catch (UnauthenticatedException e) {
       transport.close(Connection.POLICY_VIOLATION, "UNAUTHENTICATED: " + e.getMessage());
       return;
