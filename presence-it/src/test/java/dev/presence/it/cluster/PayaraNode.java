@@ -34,12 +34,14 @@ final class PayaraNode implements AutoCloseable {
   static final int MAX_NO_HEARTBEAT_S = 5;
 
   private final String name;
+  private final String httpHost;
   private final int httpPort;
   private final Path log;
   private final Process process;
 
-  private PayaraNode(String name, int httpPort, Path log, Process process) {
+  private PayaraNode(String name, String httpHost, int httpPort, Path log, Process process) {
     this.name = name;
+    this.httpHost = httpHost;
     this.httpPort = httpPort;
     this.log = log;
     this.process = process;
@@ -51,6 +53,56 @@ final class PayaraNode implements AutoCloseable {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * How to start a node beyond the basics: extra JVM and Payara Micro arguments, a command prefix
+   * (for example {@code ip netns exec <ns>} to run the node inside a network namespace), the host
+   * the test reaches its HTTP port on, and the WAR to deploy.
+   *
+   * @param jvmArgs extra JVM arguments ({@code -D...}), after the defaults
+   * @param payaraArgs extra Payara Micro arguments (for example {@code --lite})
+   * @param commandPrefix words put before {@code java} (empty for none)
+   * @param httpHost where the test connects to the node's HTTP port
+   * @param war the WAR to deploy, or null for the presence WAR
+   * @param clustered false for {@code --nocluster} (no member list, no Hazelcast port)
+   */
+  record Options(
+      List<String> jvmArgs,
+      List<String> payaraArgs,
+      List<String> commandPrefix,
+      String httpHost,
+      File war,
+      boolean clustered) {
+
+    /** Defaults: no extras, loopback, the presence WAR, clustered. */
+    static Options defaults() {
+      return new Options(List.of(), List.of(), List.of(), "127.0.0.1", null, true);
+    }
+
+    Options jvmArgs(List<String> args) {
+      return new Options(List.copyOf(args), payaraArgs, commandPrefix, httpHost, war, clustered);
+    }
+
+    Options payaraArgs(String... args) {
+      return new Options(jvmArgs, List.of(args), commandPrefix, httpHost, war, clustered);
+    }
+
+    Options commandPrefix(String... words) {
+      return new Options(jvmArgs, payaraArgs, List.of(words), httpHost, war, clustered);
+    }
+
+    Options httpHost(String host) {
+      return new Options(jvmArgs, payaraArgs, commandPrefix, host, war, clustered);
+    }
+
+    Options war(File file) {
+      return new Options(jvmArgs, payaraArgs, commandPrefix, httpHost, file, clustered);
+    }
+
+    Options unclustered() {
+      return new Options(jvmArgs, payaraArgs, commandPrefix, httpHost, war, false);
     }
   }
 
@@ -71,6 +123,27 @@ final class PayaraNode implements AutoCloseable {
       int hzPort,
       List<Integer> members,
       List<String> presenceProperties) {
+    return start(
+        name, dir, clusterName, hzPort, members, Options.defaults().jvmArgs(presenceProperties));
+  }
+
+  /**
+   * Starts a node with options and waits until {@code GET /health/ready} answers 200.
+   *
+   * @param name node name, used for its directory and log
+   * @param dir the node's own directory (created; its {@code tmp} is Payara's java.io.tmpdir)
+   * @param clusterName a cluster name unique to this run (ignored when not clustered)
+   * @param hzPort this node's Hazelcast port (ignored when not clustered)
+   * @param members all members' Hazelcast ports (ignored when not clustered)
+   * @param options the rest
+   */
+  static PayaraNode start(
+      String name,
+      Path dir,
+      String clusterName,
+      int hzPort,
+      List<Integer> members,
+      Options options) {
     int httpPort = freePort();
     Path tmp = dir.resolve("tmp");
     Path log = dir.resolve("node.log");
@@ -80,14 +153,14 @@ final class PayaraNode implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(options.commandPrefix());
     cmd.add(java);
     cmd.add("-Xmx512m");
     cmd.add("-Dhazelcast.phone.home.enabled=false");
     cmd.add("-Dhazelcast.heartbeat.interval.seconds=" + HEARTBEAT_INTERVAL_S);
     cmd.add("-Dhazelcast.max.no.heartbeat.seconds=" + MAX_NO_HEARTBEAT_S);
     cmd.add("-Djava.io.tmpdir=" + tmp.toAbsolutePath());
-    cmd.addAll(presenceProperties);
+    cmd.addAll(options.jvmArgs());
     cmd.add("-jar");
     cmd.add(payaraJar().getAbsolutePath());
     cmd.add("--port");
@@ -95,21 +168,26 @@ final class PayaraNode implements AutoCloseable {
     cmd.add("--contextroot");
     cmd.add("/");
     cmd.add("--deploy");
-    cmd.add(war().getAbsolutePath());
+    cmd.add((options.war() != null ? options.war() : war()).getAbsolutePath());
     cmd.add("--name");
     cmd.add(name);
-    cmd.add("--clustername");
-    cmd.add(clusterName);
-    cmd.add("--clustermode");
-    cmd.add("tcpip:" + String.join(",", members.stream().map(p -> "127.0.0.1:" + p).toList()));
-    cmd.add("--interfaces");
-    cmd.add("127.0.0.1");
-    cmd.add("--startport");
-    cmd.add(Integer.toString(hzPort));
-    cmd.add("--hzinitialjoinwait");
-    cmd.add("1");
+    if (options.clustered()) {
+      cmd.add("--clustername");
+      cmd.add(clusterName);
+      cmd.add("--clustermode");
+      cmd.add("tcpip:" + String.join(",", members.stream().map(p -> "127.0.0.1:" + p).toList()));
+      cmd.add("--interfaces");
+      cmd.add("127.0.0.1");
+      cmd.add("--startport");
+      cmd.add(Integer.toString(hzPort));
+      cmd.add("--hzinitialjoinwait");
+      cmd.add("1");
+    } else {
+      cmd.add("--nocluster");
+    }
     cmd.add("--nohostaware");
     cmd.add("--disablephonehome");
+    cmd.addAll(options.payaraArgs());
     Process process;
     try {
       Files.writeString(log, String.join(" ", cmd) + System.lineSeparator());
@@ -122,7 +200,7 @@ final class PayaraNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    PayaraNode node = new PayaraNode(name, httpPort, log, process);
+    PayaraNode node = new PayaraNode(name, options.httpHost(), httpPort, log, process);
     try {
       node.awaitReady(Duration.ofSeconds(240));
     } catch (RuntimeException | Error e) {
@@ -156,9 +234,36 @@ final class PayaraNode implements AutoCloseable {
             });
   }
 
-  /** The application root, {@code http://127.0.0.1:<port>/}. */
+  /** The application root, {@code http://<host>:<port>/}. */
   URI base() {
-    return URI.create("http://127.0.0.1:" + httpPort + "/");
+    return URI.create("http://" + httpHost + ":" + httpPort + "/");
+  }
+
+  /** The process id. */
+  long pid() {
+    return process.pid();
+  }
+
+  /**
+   * SIGTERM, then waits for the process to end (a graceful stop).
+   *
+   * @param timeout how long to wait
+   * @return the exit code
+   * @throws IllegalStateException if it still runs after the timeout (then it is killed)
+   */
+  int terminate(Duration timeout) {
+    process.destroy();
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill();
+        throw new IllegalStateException(name + " did not stop within " + timeout + " of SIGTERM");
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The node's name. */
