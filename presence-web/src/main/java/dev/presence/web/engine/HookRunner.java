@@ -20,6 +20,7 @@ final class HookRunner {
   private static final System.Logger LOG = System.getLogger(HookRunner.class.getName());
 
   private final PresenceEventHook hook;
+  private final String name;
   private final int capacity;
   private final ArrayDeque<PresenceEvent> queue = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
@@ -31,6 +32,7 @@ final class HookRunner {
 
   HookRunner(PresenceEventHook hook, int capacity, ThreadFactory threads) {
     this.hook = hook;
+    this.name = name(hook);
     this.capacity = capacity;
     this.thread = threads.newThread(this::run);
   }
@@ -87,12 +89,19 @@ final class HookRunner {
         hook.onEvent(event);
       } catch (RuntimeException e) {
         failures.incrementAndGet();
-        LOG.log(
-            Level.WARNING,
-            () -> "presence event hook " + hook.getClass().getName() + " failed; it goes on",
-            e);
+        LOG.log(Level.WARNING, () -> "presence event hook " + name + " failed; it goes on", e);
       }
     }
+  }
+
+  /**
+   * The hook's class name for logs, without the suffix of a CDI client proxy (Weld names them
+   * {@code Foo$Proxy$_$$_WeldClientProxy}).
+   */
+  static String name(PresenceEventHook hook) {
+    String name = hook.getClass().getName();
+    int proxy = name.indexOf("$Proxy$_$$_");
+    return proxy > 0 ? name.substring(0, proxy) : name;
   }
 
   private @Nullable PresenceEvent next() {
