@@ -75,5 +75,20 @@ public final class HazelcastConfigKeys {
    */
   public static final String NODE_TTL = "presence.hazelcast.node-ttl";
 
+  /**
+   * Whether the backend promotes the container's Hazelcast member from lite member to data member
+   * once it has started, and at undeploy hands the member's data back to the others. Default {@code
+   * true}.
+   *
+   * <p>Meant for Payara Micro started with {@code --lite}: its member then joins the cluster owning
+   * no partition, so no partition moves to it while the WAR (whose classes the presence entry
+   * processors are) is not deployed yet; the backend promotes it once the WAR is running. At
+   * shutdown the backend leaves the cluster gracefully itself, or (an undeploy on a running server,
+   * Hazelcast 5.4 or later) demotes the member back to lite. Without {@code --lite} this setting
+   * changes nothing at start. Set {@code false} to keep the member's role as the container
+   * configured it.
+   */
+  public static final String PROMOTE_LITE_MEMBER = "presence.hazelcast.promote-lite-member";
+
   private HazelcastConfigKeys() {}
 }

@@ -18,9 +18,10 @@ public interface ClusterListener {
   void nodeLost(String nodeId);
 
   /**
-   * This node's part of the cluster merged with another after a partition healed. State written on
-   * the other side may have come back; the engine re-asserts its own sessions. The default does
-   * nothing.
+   * This node's part of the cluster merged with another after a partition healed. Reported on the
+   * nodes of both parts, since the state that was kept may be either part's: state written on the
+   * other side may have come back, and state written here may be gone. The engine re-asserts its
+   * own sessions and tells its observers to resync. The default does nothing.
    */
   default void merged() {}
 }

@@ -13,8 +13,11 @@ import java.util.Set;
 public interface PresenceBackend extends AutoCloseable {
 
   /**
-   * This node's id, unique among the live nodes of the cluster and stable while the backend runs.
-   * Stored with node-bound sessions.
+   * This node's id, unique among the live nodes of the cluster and stable while the backend runs,
+   * except that it may change when this node's part of the cluster merges with another after a
+   * partition (a Hazelcast member gets a new UUID then); the change is followed by {@link
+   * ClusterListener#merged()}, and the engine re-asserts its sessions under the new id. Stored with
+   * node-bound sessions.
    *
    * @return the id
    */

@@ -46,8 +46,9 @@ final class HazelcastEventBus implements PresenceEventBus {
    *
    * @param hz the instance
    * @param topic the topic
-   * @param ownership decides hook ownership by channel name; null for a data member, which owns the
-   *     channels whose partitions it owns
+   * @param ownership decides hook ownership by channel name; null for a member: a data member owns
+   *     the channels whose partitions it owns, a lite member (asked each time, since it may be
+   *     promoted) owns none: the data members run the hooks, so that no hook runs twice
    */
   HazelcastEventBus(
       HazelcastInstance hz, ITopic<byte[]> topic, @Nullable Predicate<String> ownership) {
@@ -114,6 +115,9 @@ final class HazelcastEventBus implements PresenceEventBus {
       return ownership.test(channel.value());
     }
     try {
+      if (hz.getCluster().getLocalMember().isLiteMember()) {
+        return false; // no partition here (until promoted): a data member runs the hooks
+      }
       Partition partition = hz.getPartitionService().getPartition(channel.value());
       Member owner = partition.getOwner();
       return owner != null && owner.localMember();

@@ -1,5 +1,6 @@
 package dev.presence.hazelcast.internal;
 
+import com.hazelcast.cluster.Cluster;
 import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.InMemoryFormat;
@@ -9,12 +10,14 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import com.hazelcast.map.IMap;
 import com.hazelcast.topic.ITopic;
+import dev.presence.hazelcast.HazelcastConfigKeys;
 import dev.presence.spi.BackendContext;
 import dev.presence.spi.Capability;
 import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
+import java.lang.reflect.Method;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,9 +30,11 @@ import org.jspecify.annotations.Nullable;
  * member or a client), and the member's cluster events.
  *
  * <p>The capabilities are {@link Capability#CLUSTERED} and {@link Capability#NODE_LOSS_DETECTION}.
- * On a member the node id is the member's UUID and lost nodes are the members Hazelcast removes. On
- * a client the node id is the client's UUID, and client nodes watch each other through a registry
- * map ({@link ClientNodes}), since no member event describes them.
+ * On a member the node id is the member's current UUID (it changes when the member merges into
+ * another cluster after a split) and lost nodes are the members Hazelcast removes. On a client the
+ * node id is the client's UUID, and client nodes watch each other through a registry map ({@link
+ * ClientNodes}), since no member event describes them. Split-brain merges are reported to every
+ * node of the merged cluster (see {@link ClusterEvents}).
  *
  * <p>The structures are configured at start with {@code hz.getConfig().add...Config} (dynamic
  * configuration, which works on a running member such as Payara's): the maps use the OBJECT
@@ -53,23 +58,30 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
   private final AtomicBoolean connected = new AtomicBoolean(true);
   private final UUID connectionListener;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final boolean manageRole;
+  private final AtomicBoolean promotionDone = new AtomicBoolean();
+  private volatile long promotionSince;
 
   private HazelcastPresenceBackend(HazelcastInstance hz, boolean owned, Settings settings) {
     this.hz = hz;
     this.owned = owned;
     this.member = hz.getLocalEndpoint() instanceof Member;
-    // A lite member, like a client, owns no partition: it sweeps and runs hooks as a client does.
-    boolean ownsData = hz.getLocalEndpoint() instanceof Member m && !m.isLiteMember();
+    this.manageRole = member && !owned && settings.promoteLiteMember();
     this.nodeId = hz.getLocalEndpoint().getUuid().toString();
     configure(hz, settings);
     IMap<String, Object> channels = hz.getMap(settings.channelsMap());
     IMap<String, Object> userChannels = hz.getMap(settings.userChannelsMap());
     ITopic<byte[]> topic = hz.getTopic(settings.eventsTopic());
-    this.store = new HazelcastPresenceStore(channels, userChannels, settings.retention(), ownsData);
-    this.clusterEvents = new ClusterEvents(hz, member);
+    // A lite member, like a client, owns no partition: it sweeps and runs hooks as a client does.
+    // Asked each time, since a lite member may be promoted.
+    this.store =
+        new HazelcastPresenceStore(
+            channels, userChannels, settings.retention(), this::dataMember, this::promoteIfReady);
+    this.clusterEvents =
+        new ClusterEvents(hz, member, hz.getTopic(settings.prefix() + ".cluster"), store);
     if (member) {
       this.clientNodes = null;
-      this.bus = new HazelcastEventBus(hz, topic, ownsData ? null : channel -> true);
+      this.bus = new HazelcastEventBus(hz, topic, null);
     } else {
       IMap<String, Long> nodes = hz.getMap(settings.nodesMap());
       ClientNodes registry =
@@ -79,6 +91,14 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
       this.bus = new HazelcastEventBus(hz, topic, registry::owns);
     }
     this.capabilities = Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
+    // Loaded now: at shutdown (sessions released, the member leaving) the container may already
+    // refuse to load the application's classes.
+    for (Class<?> outer : new Class<?>[] {ChannelProcessors.class, UserIndex.class}) {
+      for (Class<?> nested : outer.getDeclaredClasses()) {
+        preload(nested);
+      }
+    }
+    preload(PromotionProbe.class);
     this.connectionListener =
         hz.getLifecycleService()
             .addLifecycleListener(
@@ -155,8 +175,131 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
     }
   }
 
+  /** Whether this instance is a data member now (a member that is not lite). */
+  private boolean dataMember() {
+    if (!member) {
+      return false;
+    }
+    try {
+      return !hz.getCluster().getLocalMember().isLiteMember();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Promotes the container's lite member to a data member (see {@link
+   * HazelcastConfigKeys#PROMOTE_LITE_MEMBER}) once the application is deployed here: partitions
+   * then move to this member only when the processors they run can be read on it.
+   *
+   * <p>Called before every sweep, on the engine's ticker (which carries the application's context),
+   * until done. The application is still being deployed when the backend is created, and Payara's
+   * serializer can read the application's classes only once the deployment has completed: so each
+   * attempt first serializes a processor here and reads it back on a thread without the
+   * application's context, as a partition thread would; it promotes only when that works.
+   */
+  private void promoteIfReady() {
+    if (promotionDone.get()) {
+      return;
+    }
+    if (!manageRole || closed.get() || dataMember()) {
+      promotionDone.set(true);
+      return;
+    }
+    if (promotionSince == 0) {
+      promotionSince = System.nanoTime();
+    }
+    try {
+      if (!PromotionProbe.applicationReadable(hz)) {
+        return;
+      }
+      long t0 = System.nanoTime();
+      hz.getCluster().promoteLocalLiteMember();
+      promotionDone.set(true);
+      LOG.info(
+          () ->
+              "promoted this lite Hazelcast member to a data member ("
+                  + HazelcastConfigKeys.PROMOTE_LITE_MEMBER
+                  + "=true): waited "
+                  + (t0 - promotionSince) / 1_000_000
+                  + " ms for the deployment, promotion took "
+                  + (System.nanoTime() - t0) / 1_000_000
+                  + " ms");
+    } catch (RuntimeException e) {
+      // Still correct as a lite member (it sweeps cluster-wide), only without a share of the data.
+      promotionDone.set(true);
+      LOG.log(Level.WARNING, "could not promote this lite Hazelcast member to a data member", e);
+    }
+  }
+
+  /**
+   * At the application's end, makes sure this member holds none of the backend's data once the
+   * application's classes are gone: other members' processors reaching it would fail. If the JVM is
+   * stopping (the container undeploys, then shuts its member down), the member leaves the cluster
+   * now, gracefully (its partitions move to the others first); on an undeploy from a running server
+   * it is demoted to a lite member where Hazelcast can (5.4 and later).
+   */
+  private void giveUpData() {
+    if (!manageRole || !dataMember()) {
+      return;
+    }
+    try {
+      if (jvmStopping()) {
+        long t0 = System.nanoTime();
+        LOG.info("the JVM is stopping: this Hazelcast member leaves the cluster now");
+        hz.shutdown();
+        LOG.info(
+            () ->
+                "this Hazelcast member left the cluster in "
+                    + (System.nanoTime() - t0) / 1_000_000
+                    + " ms");
+        return;
+      }
+      Method demote = Cluster.class.getMethod("demoteLocalDataMember");
+      demote.invoke(hz.getCluster());
+      LOG.info("demoted this Hazelcast member to a lite member: the presence WAR is undeployed");
+    } catch (NoSuchMethodException e) {
+      LOG.warning(
+          "the presence WAR is undeployed while this Hazelcast member still holds presence data;"
+              + " this Hazelcast version cannot demote it: restart the server rather than"
+              + " undeploying the WAR alone");
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.log(Level.WARNING, "could not hand this member's presence data to the others", e);
+    }
+  }
+
+  private static void preload(Class<?> type) {
+    try {
+      Class.forName(type.getName(), true, type.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Whether the JVM is running its shutdown hooks: registering one is refused then. */
+  static boolean jvmStopping() {
+    Thread probe = new Thread(() -> {}, "presence-shutdown-probe");
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+
   @Override
   public String nodeId() {
+    if (member) {
+      // A member that merges into another cluster after a split gets a new UUID (Hazelcast treats
+      // it as a new member): follow it, so that the others release this node's sessions under the
+      // id they know it by (see ClusterEvents).
+      try {
+        return hz.getLocalEndpoint().getUuid().toString();
+      } catch (RuntimeException e) {
+        return nodeId; // the instance is down
+      }
+    }
     return nodeId;
   }
 
@@ -221,6 +364,8 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
     }
     if (owned) {
       hz.shutdown();
+    } else {
+      giveUpData();
     }
   }
 }

@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -54,23 +56,42 @@ final class HazelcastPresenceStore implements PresenceStore {
   /** At most this many due channels are processed by one {@link #expire} call. */
   static final int MAX_DUE_CHANNELS_PER_CALL = 10_000;
 
+  /** The second index repair after a merge follows the first by this much. */
+  static final Duration SECOND_REPAIR_AFTER = Duration.ofSeconds(10);
+
+  /** Users per index update of a repair. */
+  private static final int REPAIR_BATCH = 1_000;
+
   private static final Logger LOG = Logger.getLogger(HazelcastPresenceStore.class.getName());
   private static final String CURSOR_PREFIX = "u1.";
 
   private final IMap<String, Object> channels;
   private final IMap<String, Object> userChannels;
   private final long retention;
-  private final boolean ownsData;
+  private final BooleanSupplier ownsData;
+  private final Runnable beforeSweep;
+  private final AtomicBoolean repairRequested = new AtomicBoolean();
+  private volatile long secondRepairAt = ChannelState.NONE;
 
+  /**
+   * Creates the store.
+   *
+   * @param ownsData whether this instance is a data member now (asked on every sweep: a lite member
+   *     promoted to a data member starts sweeping only its own share)
+   * @param beforeSweep run at the start of every {@link #expire} call, on the caller's thread (the
+   *     engine's ticker, which carries the application's context); must not throw
+   */
   HazelcastPresenceStore(
       IMap<String, Object> channels,
       IMap<String, Object> userChannels,
       Duration retention,
-      boolean ownsData) {
+      BooleanSupplier ownsData,
+      Runnable beforeSweep) {
     this.channels = channels;
     this.userChannels = userChannels;
     this.retention = Codec.nanos(retention);
     this.ownsData = ownsData;
+    this.beforeSweep = beforeSweep;
   }
 
   @Override
@@ -135,16 +156,30 @@ final class HazelcastPresenceStore implements PresenceStore {
     return collect(results, now);
   }
 
+  /**
+   * Asks for a repair of the user index after a split-brain merge: the next {@link #expire} call
+   * lists every user of every channel (this member's own channels on a data member, all of them
+   * otherwise) and adds the index entries that are missing, and does so once more {@link
+   * #SECOND_REPAIR_AFTER} later, since Hazelcast may report a merge before its merge operations
+   * have all run. Runs from {@code expire} so that it runs on the engine's thread, in the
+   * application's context. Non-blocking.
+   */
+  void repairIndexSoon() {
+    repairRequested.set(true);
+  }
+
   @Override
   public List<PresenceEvent> expire(Instant now, Duration grace) {
+    beforeSweep.run();
     long at = Codec.nanos(now);
+    repairIndexIfDue(at);
     ChannelProcessors.Expire expire =
         new ChannelProcessors.Expire(at, Codec.nanos(grace), retention);
     ChannelProcessors.Due due = new ChannelProcessors.Due(at);
     Map<String, byte[]> results =
         Guard.call(
             () -> {
-              if (!ownsData) {
+              if (!ownsData.getAsBoolean()) {
                 return channels.executeOnEntries(expire, due);
               }
               Set<String> keys = channels.localKeySet(due);
@@ -232,6 +267,69 @@ final class HazelcastPresenceStore implements PresenceStore {
     return List.copyOf(present);
   }
 
+  // ---- index repair ----
+
+  private void repairIndexIfDue(long at) {
+    if (repairRequested.getAndSet(false)) {
+      secondRepairAt = ChannelState.saturatedAdd(at, Codec.nanos(SECOND_REPAIR_AFTER));
+    } else if (at >= secondRepairAt) {
+      secondRepairAt = ChannelState.NONE;
+    } else {
+      return;
+    }
+    try {
+      repairIndex();
+    } catch (RuntimeException e) {
+      repairRequested.set(true); // next sweep
+      LOG.log(
+          Level.WARNING, "could not repair the user-channels index after a merge; will retry", e);
+    }
+  }
+
+  private void repairIndex() {
+    ChannelProcessors.Read read =
+        new ChannelProcessors.Read(ChannelProcessors.Read.PAGE, null, Integer.MAX_VALUE, false);
+    Map<String, byte[]> pages =
+        Guard.call(
+            () -> {
+              if (!ownsData.getAsBoolean()) {
+                return channels.executeOnEntries(read);
+              }
+              Set<String> keys = channels.localKeySet();
+              return keys.isEmpty() ? Map.<String, byte[]>of() : channels.executeOnKeys(keys, read);
+            });
+    Map<String, List<UserIndex.Change>> changes = new LinkedHashMap<>();
+    int memberships = 0;
+    for (Map.Entry<String, byte[]> e : pages.entrySet()) {
+      Wire.In in = new Wire.In(e.getValue());
+      in.readInt(); // occupancy
+      long seq = in.readLong();
+      int count = in.readInt();
+      for (int i = 0; i < count; i++) {
+        changes
+            .computeIfAbsent(in.readString(), u -> new ArrayList<>())
+            .add(new UserIndex.Change(e.getKey(), seq, UserIndex.ENSURE));
+        memberships++;
+      }
+      if (changes.size() >= REPAIR_BATCH) {
+        updateIndex(changes);
+        changes = new LinkedHashMap<>();
+      }
+    }
+    if (!changes.isEmpty()) {
+      updateIndex(changes);
+    }
+    int channelCount = pages.size();
+    int membershipCount = memberships;
+    LOG.info(
+        () ->
+            "checked the user-channels index after a merge: "
+                + channelCount
+                + " channels, "
+                + membershipCount
+                + " memberships");
+  }
+
   // ---- helpers ----
 
   private Codec.Outcome mutate(
@@ -303,11 +401,14 @@ final class HazelcastPresenceStore implements PresenceStore {
   private void updateIndex(Map<String, List<UserIndex.Change>> changes) {
     UserIndex.Update update = new UserIndex.Update(changes);
     try {
-      if (changes.size() == 1) {
-        userChannels.executeOnKey(changes.keySet().iterator().next(), update);
-      } else {
-        userChannels.executeOnKeys(changes.keySet(), update);
-      }
+      Guard.run(
+          () -> {
+            if (changes.size() == 1) {
+              userChannels.executeOnKey(changes.keySet().iterator().next(), update);
+            } else {
+              userChannels.executeOnKeys(changes.keySet(), update);
+            }
+          });
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param retention how long an empty channel keeps its seq
  * @param connectTimeout how long a client waits for the cluster
  * @param nodeTtl how long a client node stays listed without refreshing its entry
+ * @param promoteLiteMember whether a container's lite member is promoted to a data member once the
+ *     backend has started (and, at undeploy, no longer holds data)
  */
 record Settings(
     String mode,
@@ -33,7 +35,8 @@ record Settings(
     String prefix,
     Duration retention,
     Duration connectTimeout,
-    Duration nodeTtl) {
+    Duration nodeTtl,
+    boolean promoteLiteMember) {
 
   static final String AUTO = "auto";
   static final String CONTAINER = "container";
@@ -77,7 +80,8 @@ record Settings(
         prefix,
         duration(context, HazelcastConfigKeys.EMPTY_CHANNEL_RETENTION, Duration.ofHours(1)),
         duration(context, HazelcastConfigKeys.CONNECT_TIMEOUT, Duration.ofSeconds(30)),
-        duration(context, HazelcastConfigKeys.NODE_TTL, Duration.ofSeconds(15)));
+        duration(context, HazelcastConfigKeys.NODE_TTL, Duration.ofSeconds(15)),
+        bool(context, HazelcastConfigKeys.PROMOTE_LITE_MEMBER, true));
   }
 
   String channelsMap() {
@@ -98,6 +102,16 @@ record Settings(
 
   private static String text(BackendContext context, String key, String fallback) {
     return context.config(key).map(String::trim).filter(s -> !s.isEmpty()).orElse(fallback);
+  }
+
+  private static boolean bool(BackendContext context, String key, boolean fallback) {
+    String value = text(context, key, Boolean.toString(fallback)).toLowerCase(Locale.ROOT);
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalStateException(key + " must be true or false, not '" + value + "'");
+    };
   }
 
   private static Duration duration(BackendContext context, String key, Duration fallback) {

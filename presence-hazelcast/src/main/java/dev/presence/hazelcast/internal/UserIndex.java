@@ -19,13 +19,18 @@ import org.jspecify.annotations.Nullable;
  * of order still end right), and readers check every listed channel against the channel's own
  * state, dropping what is stale. A crash between the channel operation and the index update can
  * leave a stale entry (filtered out on read) or, rarely, miss a channel until the user's next join
- * there.
+ * there. After a split-brain merge the index entries and the channels that survived may come from
+ * different sides; {@link HazelcastPresenceStore#repairIndexSoon()} then adds what is missing
+ * ({@link #ENSURE}).
  */
 final class UserIndex {
 
   static final int ADD = 0;
   static final int REMOVE = 1;
   static final int REMOVE_IF_SEQ = 2;
+
+  /** Adds the channel if the user's entry lacks it (the repair after a merge); never replaces. */
+  static final int ENSURE = 3;
 
   private UserIndex() {}
 
@@ -68,6 +73,12 @@ final class UserIndex {
           case REMOVE -> {
             if (stored != null && stored < c.seq()) {
               channels.remove(c.channel());
+              changed = true;
+            }
+          }
+          case ENSURE -> {
+            if (stored == null) {
+              channels.put(c.channel(), c.seq());
               changed = true;
             }
           }

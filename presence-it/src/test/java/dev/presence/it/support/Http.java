@@ -60,6 +60,24 @@ public final class Http {
     this.client = client;
   }
 
+  /**
+   * A client for the application at {@code base} exactly as given, host included (for a node
+   * reached over another interface, such as one inside a network namespace), speaking HTTP/1.1.
+   */
+  public static Http keepingHost(URI base) {
+    return new Http(
+        base.toString().endsWith("/") ? base : URI.create(base + "/"),
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build());
+  }
+
+  private Http(URI base, HttpClient client) {
+    this.base = base;
+    this.client = client;
+  }
+
   /** The application's root URI, ending with a slash. */
   public URI base() {
     return base;

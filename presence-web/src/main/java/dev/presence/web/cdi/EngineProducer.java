@@ -38,6 +38,16 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code Singleton} because the engine is a final class that cannot be proxied; it is created at
  * deployment by {@link PresenceStartup}, so a failure fails the deployment. The disposer closes the
  * engine, then the backend.
+ *
+ * <p><b>Shutdown.</b> A JVM shutdown hook (SIGTERM) runs the same steps as the disposer, at once:
+ * the engine's handover ({@link PresenceEngine#handOver()}: sessions released as lost with the
+ * grace period, then the WebSocket connections closed with 1001), then the engine and the backend
+ * are closed (the Hazelcast backend then takes the container's member out of the cluster
+ * gracefully). Payara Micro's own hook stops the server in parallel, and by the time it destroys
+ * the application's beans the application's class loader already refuses to load classes; the hook
+ * does the work before that, and the disposer (and {@code WebSocketRuntime}'s {@code PreDestroy})
+ * wait for a handover in progress. On an undeploy without a JVM exit the hook is removed and the
+ * disposer does it all.
  */
 @ApplicationScoped
 public class EngineProducer {
@@ -45,6 +55,8 @@ public class EngineProducer {
   private static final Logger LOG = Logger.getLogger(EngineProducer.class.getName());
 
   @Inject BeanManager beanManager;
+
+  private volatile @Nullable Thread exitHook;
 
   /**
    * The container's default managed thread factory: engine threads made by it run in the
@@ -93,6 +105,13 @@ public class EngineProducer {
       backend.close();
       throw new IllegalStateException("the presence engine cannot start: " + e.getMessage(), e);
     }
+    Thread hook = new Thread(() -> stop(engine), "presence-shutdown");
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+      exitHook = hook;
+    } catch (IllegalStateException e) {
+      LOG.log(Level.FINE, "the JVM is already stopping", e);
+    }
     LOG.info(
         () ->
             "Presence engine started: backend '"
@@ -116,7 +135,21 @@ public class EngineProducer {
    * @param engine the engine
    */
   public void close(@Disposes PresenceEngine engine) {
+    Thread hook = exitHook;
+    if (hook != null && hook != Thread.currentThread()) {
+      exitHook = null;
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // The JVM is stopping: the hook runs (or ran) the same steps; they are idempotent.
+      }
+    }
+    stop(engine);
+  }
+
+  private static void stop(PresenceEngine engine) {
     try {
+      engine.handOver();
       engine.close();
     } finally {
       try {

@@ -128,16 +128,23 @@ final class EngineSession implements PresenceSession {
     }
   }
 
-  /** Joins every channel again, after a partition healed; see {@link PresenceEngine}. */
-  void reassert(Instant now) {
+  /**
+   * Joins every channel again, under this node's current id, after a partition healed; see {@link
+   * PresenceEngine}.
+   *
+   * @return false if some channel could not be joined (the engine tries again)
+   */
+  boolean reassert(Instant now) {
     lock.lock();
     try {
       if (closed) {
-        return;
+        return true;
       }
+      boolean ok = true;
       for (ChannelId channel : List.copyOf(channels)) {
-        engine.reassert(channel, user, id, now);
+        ok &= engine.reassert(channel, user, id, now);
       }
+      return ok;
     } finally {
       lock.unlock();
     }

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * skipped gap): the listener is told {@link PresenceListener#onResync} and nothing more is
  * delivered ({@code STALE}) until {@link #resync()}. So is an inbox that overflows ({@value
  * #QUEUE_CAPACITY} events): a listener that cannot keep up is resynced instead of silently losing
- * events.
+ * events. So is every subscription after a partition healed ({@link #invalidate()}).
  *
  * <p><b>Closing.</b> Listener calls run while holding the subscription's lock, and {@link #close()}
  * takes it, so no call starts or runs after {@code close()} returns. Closing from inside the
@@ -192,6 +192,17 @@ final class EngineSubscription implements Subscription {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Tells the listener to resync, because the sequence it follows is no longer the channel's (after
+   * a split-brain merge another copy of the channel's state won): the same path as an overflow.
+   * Events queued or buffered are dropped; a resync already in progress ends stale and is notified.
+   * Non-blocking.
+   */
+  void invalidate() {
+    overflowed.set(true);
+    schedule();
   }
 
   /** Called by the router, in {@code seq} order, under its lock: must not block. */

@@ -134,6 +134,32 @@ final class EventRouter implements PresenceEventBus.Listener {
   }
 
   /**
+   * After a split-brain merge: forgets where every channel's sequence stood (the surviving copy of
+   * a channel may be at any {@code seq}, below or above what was routed here) and tells every
+   * subscription to resync. Streams start again from the next snapshot, or from an event after the
+   * reorder window (hooks).
+   *
+   * @return the number of subscriptions told to resync
+   */
+  int resyncAll() {
+    lock.lock();
+    try {
+      streams.clear();
+      waiting.clear();
+      int n = 0;
+      for (Set<EngineSubscription> subs : subscribers.values()) {
+        for (EngineSubscription sub : subs) {
+          sub.invalidate();
+          n++;
+        }
+      }
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Skips gaps open for the reorder window, and now and then forgets idle streams.
    *
    * @param now the current time

@@ -26,6 +26,7 @@ import dev.presence.spi.PresenceEventHook;
 import dev.presence.spi.PresenceStore;
 import dev.presence.spi.SessionLease;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -36,12 +37,17 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,9 +86,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Cluster.</b> A lost node's sessions are released on the ticker thread ({@link
  * PresenceStore#releaseNode}, retried until the store answers). After a partition heals ({@link
- * ClusterListener#merged()}), the ticker joins every channel of every local session again, so state
- * the other side ended while the connection stayed open here comes back (with a {@code join} event,
- * since the others saw it end).
+ * ClusterListener#merged()}, which a clustered backend reports on the nodes of both sides), the
+ * ticker (1) forgets where every channel's sequence stood and tells every local subscription to
+ * resync, since the merge kept one side's copy of each channel and its {@code seq} may be anything;
+ * (2) joins every channel of every local session again under the backend's current node id, so that
+ * presence the other side ended while the connection stayed open here comes back (with a {@code
+ * join} event, since the others saw it end), retrying until every join succeeded; (3) if the merge
+ * gave this node a new id (Hazelcast gives a merging member a new UUID), releases what is still
+ * stored under the old id ({@link PresenceStore#releaseNode}), which no node would ever report
+ * lost. A change of the node id not followed by a merge report within {@link #UNREPORTED_MERGE} is
+ * handled the same way. Attributes: when a node is lost (a crash or the start of a split) the
+ * ticker reads and keeps the attributes of this node's connection-bound memberships, and until the
+ * next merge is handled (at most {@link #MAX_HOLD}, {@link #MAX_HELD_ATTRIBUTES} maps) it keeps
+ * those set through this node for users connected here; a re-assert that finds the user gone from
+ * the kept state (its re-join emitted {@code join}), or whose attributes changed here during the
+ * split, sets them again. REST (lease-bound) sessions are not re-asserted: see the README, "Network
+ * partitions".
  *
  * <p><b>Errors.</b> {@link PresenceException}s of the store pass through unchanged; anything else
  * thrown by the backend becomes an {@link UnavailableException} whose message says nothing about
@@ -118,6 +137,13 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
 
   private final ConcurrentLinkedQueue<String> lostNodes = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean mergePending = new AtomicBoolean();
+  private final AtomicBoolean reassertPending = new AtomicBoolean();
+  private final ConcurrentHashMap<HeldKey, HeldAttributes> heldAttributes =
+      new ConcurrentHashMap<>();
+  private volatile boolean holdingAttributes;
+  private String nodeIdInUse; // guarded by tickLock
+  private @Nullable Instant idChangedAt; // guarded by tickLock
+  private @Nullable Instant heldSince; // guarded by tickLock
   private final ConcurrentLinkedQueue<PendingRelease> pendingReleases =
       new ConcurrentLinkedQueue<>();
   private final Map<EventKind, LongAdder> produced = new EnumMap<>(EventKind.class);
@@ -129,6 +155,9 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   private final Object lifecycle = new Object();
   private boolean started; // guarded by lifecycle
   private boolean closed; // guarded by lifecycle
+  private volatile boolean handingOver;
+  private final CountDownLatch handOverDone = new CountDownLatch(1);
+  private final List<Runnable> afterHandOver = new CopyOnWriteArrayList<>();
   private @Nullable ScheduledExecutorService ticker;
   private PresenceEventBus.@Nullable Registration busRegistration;
   private PresenceEventBus.@Nullable Registration clusterRegistration;
@@ -195,15 +224,14 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
             new LinkedBlockingQueue<>(),
             threads("presence-listener-"));
     this.listenerPool.allowCoreThreadTimeOut(true);
+    this.nodeIdInUse = backend.nodeId();
     this.sessionPrefix =
-        "s:"
-            + sanitize(backend.nodeId())
-            + ":"
-            + UUID.randomUUID().toString().substring(0, 8)
-            + ":";
+        "s:" + sanitize(nodeIdInUse) + ":" + UUID.randomUUID().toString().substring(0, 8) + ":";
     for (EventKind kind : EventKind.values()) {
       produced.put(kind, new LongAdder());
     }
+    // Loaded now: at shutdown the container may already refuse to load the application's classes.
+    preload(PendingRelease.class);
   }
 
   /**
@@ -330,13 +358,146 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   }
 
   /**
-   * Stops the ticker, the hook threads and the listener threads, and unsubscribes from the bus and
-   * from cluster changes. Sessions are not ended: their memberships stay in the store (a graceful
-   * handover is future work; on a cluster, the other nodes release them when this node leaves).
-   * Subscriptions get no further events. Idempotent.
+   * The graceful handover at shutdown (idempotent; {@link #close()} calls it first): from now on
+   * the engine refuses new connection sessions and their joins ({@link UnavailableException}: the
+   * client should connect to another node), and it ends every session open on this node as {@link
+   * CloseReason#LOST}, so their memberships are held for the grace period {@code G}: a user who is
+   * present again by then (a client that reconnected to another node and joined again) sees no
+   * event; anyone else gets {@code timeout} when {@code G} ends (from whichever node sweeps the
+   * channel then). {@code LOST} rather than {@code CLEAN}: the client did not choose to leave, its
+   * server went away, which SPEC section 3 counts as a lost connection; it is also what the other
+   * nodes would have decided had this node died. Events of memberships that end at once ({@code G =
+   * 0}) are published here.
+   *
+   * <p>The releases run on the engine's ticker thread when it runs (made by the container's thread
+   * factory, so it carries the application's context that a clustered store needs), and this method
+   * waits for them. A release the store refuses is left to the cluster: the other nodes release
+   * this node's sessions when it leaves. Call it while the store is still reachable, before the
+   * connections are closed (closing them first would end each session on its own) and before the
+   * backend is closed.
+   */
+  public void handOver() {
+    ScheduledExecutorService t;
+    boolean first;
+    synchronized (lifecycle) {
+      first = !handingOver;
+      handingOver = true;
+      t = closed ? null : ticker;
+    }
+    if (!first) {
+      awaitHandOver();
+      return;
+    }
+    try {
+      boolean done = false;
+      if (t != null) {
+        try {
+          t.submit(this::releaseAllSessions).get(30, TimeUnit.SECONDS);
+          done = true;
+        } catch (RejectedExecutionException e) {
+          // the ticker is stopping: release here
+        } catch (ExecutionException | TimeoutException e) {
+          LOG.log(Level.WARNING, "the shutdown handover did not complete", e);
+          done = true;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          done = true;
+        }
+      }
+      if (!done) {
+        releaseAllSessions();
+      }
+      for (Runnable action : afterHandOver) {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "an action after the shutdown handover failed", e);
+        }
+      }
+    } finally {
+      handOverDone.countDown();
+    }
+  }
+
+  /**
+   * Registers an action run once the handover has released the sessions (for example: close the
+   * connections, so that clients reconnect elsewhere). Runs on the thread that calls {@link
+   * #handOver()} first.
+   *
+   * @param action the action
+   */
+  public void afterHandOver(Runnable action) {
+    afterHandOver.add(action);
+  }
+
+  private void awaitHandOver() {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try {
+      while (true) {
+        try {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || handOverDone.await(left, TimeUnit.NANOSECONDS)) {
+            return;
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Whether {@link #handOver()} has begun: the engine takes no new connection sessions.
+   *
+   * @return true once the handover has begun
+   */
+  public boolean isHandingOver() {
+    return handingOver;
+  }
+
+  private void releaseAllSessions() {
+    long t0 = System.nanoTime();
+    List<EngineSession> open = List.copyOf(sessions.values());
+    Instant now = now();
+    for (EngineSession session : open) {
+      session.close(CloseReason.LOST);
+    }
+    int failed = pendingReleases.size();
+    if (failed > 0) {
+      try {
+        retryReleases(now);
+        failed = 0;
+      } catch (RuntimeException e) {
+        failed = pendingReleases.size();
+      }
+    }
+    int left = failed;
+    LOG.log(
+        left == 0 ? Level.INFO : Level.WARNING,
+        () ->
+            "shutdown handover: released "
+                + open.size()
+                + " session(s) of this node as lost with a grace period of "
+                + config.grace().toMillis()
+                + " ms in "
+                + (System.nanoTime() - t0) / 1_000_000
+                + " ms"
+                + (left == 0 ? "" : "; " + left + " release(s) failed, left to the other nodes"));
+  }
+
+  /**
+   * Hands the sessions over ({@link #handOver()}), then stops the ticker, the hook threads and the
+   * listener threads, and unsubscribes from the bus and from cluster changes. Subscriptions get no
+   * further events. Idempotent.
    */
   @Override
   public void close() {
+    handOver();
     synchronized (lifecycle) {
       if (closed) {
         return;
@@ -357,6 +518,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
 
   @Override
   public PresenceSession openSession(UserId user) {
+    refuseWhenHandingOver();
     limits.check(user);
     int max = limits.sessionsPerUser();
     sessionsPerUser.compute(
@@ -414,6 +576,12 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     Instant now = now();
     attributeRate.acquire(user, now);
     publish(call(() -> store.setAttributes(channel, user, attributes, now)));
+    if (holdingAttributes && sessionsPerUser.containsKey(user)) {
+      HeldKey key = new HeldKey(channel, user);
+      if (heldAttributes.size() < MAX_HELD_ATTRIBUTES || heldAttributes.containsKey(key)) {
+        heldAttributes.put(key, new HeldAttributes(attributes, true));
+      }
+    }
     return attributes;
   }
 
@@ -468,6 +636,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   }
 
   void joinNodeBound(ChannelId channel, UserId user, SessionId session, Instant now) {
+    refuseWhenHandingOver();
     SessionLease lease = SessionLease.nodeBound(session, backend.nodeId());
     publish(call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now)));
   }
@@ -498,14 +667,32 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     sessionsPerUser.computeIfPresent(session.userId(), (u, n) -> n <= 1 ? null : n - 1);
   }
 
-  void reassert(ChannelId channel, UserId user, SessionId session, Instant now) {
+  /**
+   * Joins a session's channel again after a merge; false if it failed (it is retried). If the user
+   * was not present any more in the state that was kept (a {@code join} event), or changed
+   * attributes through this node during the split, the attributes held since the split ({@link
+   * #holdAttributes}) are set again: the merging side's value wins over the other side's.
+   */
+  boolean reassert(ChannelId channel, UserId user, SessionId session, Instant now) {
     try {
-      joinNodeBound(channel, user, session, now);
+      SessionLease lease = SessionLease.nodeBound(session, backend.nodeId());
+      Optional<PresenceEvent> joined =
+          call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now));
+      publish(joined);
+      HeldKey key = new HeldKey(channel, user);
+      HeldAttributes held = heldAttributes.get(key);
+      if (held != null
+          && (held.changed() || (joined.isPresent() && !held.attributes().isEmpty()))) {
+        publish(call(() -> store.setAttributes(channel, user, held.attributes(), now)));
+        heldAttributes.remove(key, held);
+      }
+      return true;
     } catch (PresenceException e) {
       LOG.log(
           Level.WARNING,
           () -> "could not re-assert session " + session + " in channel " + channel,
           e);
+      return false;
     }
   }
 
@@ -517,6 +704,13 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   /** The router; for tests. */
   EventRouter router() {
     return router;
+  }
+
+  private void refuseWhenHandingOver() {
+    if (handingOver) {
+      throw new UnavailableException(
+          "this presence node is shutting down; connect again (to another node)");
+    }
   }
 
   // ---- ticker work ----
@@ -553,6 +747,10 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   }
 
   private void releaseLostNodes(Instant now) {
+    if (lostNodes.isEmpty()) {
+      return;
+    }
+    holdAttributes(now);
     String nodeId;
     while ((nodeId = lostNodes.peek()) != null) {
       if (!nodeId.equals(backend.nodeId())) {
@@ -568,13 +766,94 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     }
   }
 
-  private void reassertAfterMerge(Instant now) {
-    if (mergePending.getAndSet(false)) {
-      LOG.log(Level.INFO, "partition healed: re-asserting the sessions of this node");
-      for (EngineSession session : sessions.values()) {
-        session.reassert(now);
+  /**
+   * A node was lost, maybe cut off by a partition: remembers the attributes of this node's
+   * connection-bound memberships, as the state stands on this side, so that a merge that keeps the
+   * other side's copy (where these users timed out) can give them back when the sessions are
+   * re-asserted. From now until a merge is handled, attribute changes made through this node for
+   * users connected here are remembered too. A first loss after a handled merge starts afresh.
+   */
+  private void holdAttributes(Instant now) {
+    if (!holdingAttributes) {
+      heldAttributes.clear();
+      holdingAttributes = true;
+    }
+    heldSince = now;
+    for (EngineSession session : sessions.values()) {
+      UserId user = session.userId();
+      for (ChannelId channel : session.channels()) {
+        HeldKey key = new HeldKey(channel, user);
+        HeldAttributes held = heldAttributes.get(key);
+        if (held != null && held.changed()) {
+          continue; // changed here since a node was lost: that value stands
+        }
+        Optional<Attributes> current = call(() -> store.attributes(channel, user));
+        if (current.isPresent() && heldAttributes.size() < MAX_HELD_ATTRIBUTES) {
+          heldAttributes.put(key, new HeldAttributes(current.get(), false));
+        }
       }
     }
+  }
+
+  private void reassertAfterMerge(Instant now) {
+    Instant since = heldSince;
+    if (since != null && !now.isBefore(since.plus(MAX_HOLD))) {
+      // No merge came (a crash, not a split): stop holding attributes.
+      holdingAttributes = false;
+      heldAttributes.clear();
+      heldSince = null;
+    }
+    String current = backend.nodeId();
+    if (current.equals(nodeIdInUse) || reassertPending.get()) {
+      idChangedAt = null;
+    } else if (idChangedAt == null) {
+      idChangedAt = now;
+    } else if (!now.isBefore(idChangedAt.plus(UNREPORTED_MERGE))) {
+      // The id changed long ago and no merge was reported: handle it as one anyway. (Hazelcast
+      // changes the id when a merge starts, and reports it once its merge operations ran.)
+      mergePending.set(true);
+    }
+    if (mergePending.getAndSet(false)) {
+      int told = router.resyncAll();
+      LOG.log(
+          Level.INFO,
+          () ->
+              "partition healed: "
+                  + told
+                  + " local subscriptions told to resync; re-asserting the "
+                  + sessions.size()
+                  + " sessions of this node");
+      reassertPending.set(true);
+    }
+    if (!reassertPending.get()) {
+      return;
+    }
+    boolean ok = true;
+    for (EngineSession session : sessions.values()) {
+      ok &= session.reassert(now);
+    }
+    if (!ok) {
+      throw new UnavailableException("some sessions could not be re-asserted after a merge");
+    }
+    holdingAttributes = false;
+    String previous = nodeIdInUse;
+    if (!previous.equals(current)) {
+      List<PresenceEvent> events =
+          call(() -> store.releaseNode(previous, now.plus(config.grace()), now));
+      publish(events);
+      nodeIdInUse = current;
+      LOG.log(
+          Level.INFO,
+          () ->
+              "this node's id changed in the merge from "
+                  + previous
+                  + " to "
+                  + current
+                  + ": sessions re-asserted under the new id, the rest of the old released ("
+                  + events.size()
+                  + " events)");
+    }
+    reassertPending.set(false);
   }
 
   private boolean step(String what, Runnable work) {
@@ -645,6 +924,15 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     return b.length() == 0 ? "node" : b.toString();
   }
 
+  /** Loads and initializes a class now, so that a shutdown never needs to load it. */
+  static void preload(Class<?> type) {
+    try {
+      Class.forName(type.getName(), true, type.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static void closeQuietly(PresenceEventBus.@Nullable Registration registration) {
     if (registration != null) {
       try {
@@ -668,6 +956,20 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       return thread;
     };
   }
+
+  /** A change of the node id not followed by a merge report this soon is handled as a merge. */
+  static final Duration UNREPORTED_MERGE = Duration.ofSeconds(30);
+
+  /** At most this many attribute maps are held from a node loss to the next merge. */
+  static final int MAX_HELD_ATTRIBUTES = 10_000;
+
+  /** Attributes are held at most this long after the last node loss when no merge follows. */
+  static final Duration MAX_HOLD = Duration.ofHours(1);
+
+  private record HeldKey(ChannelId channel, UserId user) {}
+
+  /** Attributes held for a re-assert; {@code changed} if set through this node since a loss. */
+  private record HeldAttributes(Attributes attributes, boolean changed) {}
 
   private record PendingRelease(
       ChannelId channel, UserId user, SessionId session, CloseReason reason, Instant graceUntil) {}

@@ -4,6 +4,7 @@ import dev.presence.PresenceService;
 import dev.presence.spi.Caller;
 import dev.presence.web.auth.AccessControl;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.engine.PresenceEngine;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -37,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  * every connection every third of the timeout, closes connections whose session the engine ended
  * (1001) and connections that took nothing for {@value #SEND_TIMEOUT_SECONDS} s (1013).
  *
- * <p>At shutdown every open connection is closed with 1001 before the threads stop.
+ * <p>At shutdown the engine hands the sessions over, then every open connection is closed with 1001
+ * before the threads stop (see {@link #stop()}).
  */
 @ApplicationScoped
 public class WebSocketRuntime {
@@ -98,18 +100,31 @@ public class WebSocketRuntime {
     checker = check;
     long period = Math.max(100, Math.min(1000, timeout.toMillis() / 10));
     check.scheduleWithFixedDelay(this::checkAll, period, period, TimeUnit.MILLISECONDS);
+    if (presence instanceof PresenceEngine engine) {
+      engine.afterHandOver(this::goAway);
+    }
   }
 
-  /** Closes every connection with 1001, then stops the threads. */
+  /**
+   * At the application's end: first lets the engine hand this node's sessions over ({@link
+   * PresenceEngine#handOver()}: each ends as lost with the grace period, so clients that reconnect
+   * to another node within it see no event), then closes every connection with 1001 (going away:
+   * clients reconnect at once; registered with {@link PresenceEngine#afterHandOver}, so a handover
+   * started by the JVM's shutdown hook closes them too), then stops the threads. In this order,
+   * closing a connection finds its session already ended and changes nothing in the store. If the
+   * handover is already running (started by the shutdown hook of {@link
+   * dev.presence.web.cdi.EngineProducer}), this waits for it.
+   */
   @PreDestroy
   void stop() {
-    for (Connection c : List.copyOf(connections)) {
+    if (presence instanceof PresenceEngine engine) {
       try {
-        c.shutdown();
+        engine.handOver();
       } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "closing a WebSocket connection at shutdown failed", e);
+        LOG.log(Level.WARNING, "the presence handover at shutdown failed", e);
       }
     }
+    goAway();
     ScheduledExecutorService check = checker;
     if (check != null) {
       check.shutdownNow();
@@ -124,6 +139,17 @@ public class WebSocketRuntime {
       } catch (InterruptedException e) {
         pool.shutdownNow();
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Closes every open connection with 1001 (going away), so that clients reconnect at once. */
+  private void goAway() {
+    for (Connection c : List.copyOf(connections)) {
+      try {
+        c.shutdown();
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "closing a WebSocket connection at shutdown failed", e);
       }
     }
   }

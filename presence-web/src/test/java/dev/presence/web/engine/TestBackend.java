@@ -25,7 +25,7 @@ import java.util.function.Predicate;
 final class TestBackend implements PresenceBackend {
 
   final InMemoryPresenceBackend shared;
-  private final String nodeId;
+  private volatile String nodeId;
   private final PresenceStore store;
   private final Bus bus = new Bus();
   final List<ClusterListener> clusterListeners = new CopyOnWriteArrayList<>();
@@ -58,6 +58,11 @@ final class TestBackend implements PresenceBackend {
 
   Bus bus() {
     return bus;
+  }
+
+  /** Changes the node id, as a Hazelcast member's UUID changes when it merges after a split. */
+  void changeNodeId(String newId) {
+    this.nodeId = newId;
   }
 
   @Override
