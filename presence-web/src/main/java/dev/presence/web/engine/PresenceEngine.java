@@ -1,6 +1,7 @@
 package dev.presence.web.engine;
 
 import dev.presence.Attributes;
+import dev.presence.ChannelFullException;
 import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
 import dev.presence.CloseReason;
@@ -100,8 +101,10 @@ import org.jspecify.annotations.Nullable;
  * next merge is handled (at most {@link #MAX_HOLD}, {@link #MAX_HELD_ATTRIBUTES} maps) it keeps
  * those set through this node for users connected here; a re-assert that finds the user gone from
  * the kept state (its re-join emitted {@code join}), or whose attributes changed here during the
- * split, sets them again. REST (lease-bound) sessions are not re-asserted: see the README, "Network
- * partitions".
+ * split, sets them again. REST (lease-bound) sessions: in the same period the last REST join or
+ * leave of each (channel, user) made through this node is remembered and replayed after the
+ * re-assert (a join only while its lease runs), so a REST join made on the side whose copy the
+ * merge discarded comes back and a REST leave made there stays done.
  *
  * <p><b>Errors.</b> {@link PresenceException}s of the store pass through unchanged; anything else
  * thrown by the backend becomes an {@link UnavailableException} whose message says nothing about
@@ -140,6 +143,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   private final AtomicBoolean reassertPending = new AtomicBoolean();
   private final ConcurrentHashMap<HeldKey, HeldAttributes> heldAttributes =
       new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<HeldKey, ApiOperation> apiJournal = new ConcurrentHashMap<>();
   private volatile boolean holdingAttributes;
   private String nodeIdInUse; // guarded by tickLock
   private @Nullable Instant idChangedAt; // guarded by tickLock
@@ -545,6 +549,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     SessionLease lease =
         SessionLease.leaseBound(apiSessionId(channel, user), now.plus(config.timeout()));
     publish(call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now)));
+    journal(channel, user, lease.expiresAt());
   }
 
   @Override
@@ -554,6 +559,45 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     Instant now = now();
     SessionId session = apiSessionId(channel, user);
     publish(call(() -> store.leave(channel, user, session, now)));
+    journal(channel, user, null);
+  }
+
+  /**
+   * While a node is lost (maybe a split), remembers the last REST join or leave of each (channel,
+   * user) made through this node, replayed after a merge: the merge may have kept the other side's
+   * copy of the channel, where the join never happened or the leave did not.
+   */
+  private void journal(ChannelId channel, UserId user, @Nullable Instant leaseUntil) {
+    if (!holdingAttributes) {
+      return;
+    }
+    HeldKey key = new HeldKey(channel, user);
+    if (apiJournal.size() < MAX_HELD_ATTRIBUTES || apiJournal.containsKey(key)) {
+      apiJournal.put(key, new ApiOperation(leaseUntil));
+    }
+  }
+
+  /** Replays the REST joins and leaves made through this node since a node was lost. */
+  private void replayApiJournal(Instant now) {
+    for (Map.Entry<HeldKey, ApiOperation> entry : apiJournal.entrySet()) {
+      ChannelId channel = entry.getKey().channel();
+      UserId user = entry.getKey().user();
+      SessionId session = apiSessionId(channel, user);
+      Instant until = entry.getValue().leaseUntil();
+      if (until == null) {
+        publish(call(() -> store.leave(channel, user, session, now)));
+      } else if (until.isAfter(now)) {
+        SessionLease lease = SessionLease.leaseBound(session, until);
+        try {
+          publish(call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now)));
+        } catch (ChannelFullException e) {
+          LOG.log(
+              Level.WARNING,
+              () -> "could not replay the REST join of " + user + " in " + channel + ": full");
+        }
+      }
+      apiJournal.remove(entry.getKey(), entry.getValue());
+    }
   }
 
   @Override
@@ -776,6 +820,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   private void holdAttributes(Instant now) {
     if (!holdingAttributes) {
       heldAttributes.clear();
+      apiJournal.clear();
       holdingAttributes = true;
     }
     heldSince = now;
@@ -801,6 +846,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       // No merge came (a crash, not a split): stop holding attributes.
       holdingAttributes = false;
       heldAttributes.clear();
+      apiJournal.clear();
       heldSince = null;
     }
     String current = backend.nodeId();
@@ -835,6 +881,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     if (!ok) {
       throw new UnavailableException("some sessions could not be re-asserted after a merge");
     }
+    replayApiJournal(now);
     holdingAttributes = false;
     String previous = nodeIdInUse;
     if (!previous.equals(current)) {
@@ -970,6 +1017,9 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
 
   /** Attributes held for a re-assert; {@code changed} if set through this node since a loss. */
   private record HeldAttributes(Attributes attributes, boolean changed) {}
+
+  /** A REST join (lease until) or leave (null) made while a node was lost. */
+  private record ApiOperation(@Nullable Instant leaseUntil) {}
 
   private record PendingRelease(
       ChannelId channel, UserId user, SessionId session, CloseReason reason, Instant graceUntil) {}

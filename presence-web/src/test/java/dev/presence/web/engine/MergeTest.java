@@ -110,6 +110,8 @@ class MergeTest extends EngineTestSupport {
 
     merged();
     engine.tick();
+    // As a connection does: resync once told to (told asynchronously, on a listener thread).
+    eventually(() -> assertThat(listener.resyncs).hasValue(1));
     sub.resync();
     assertThat(users(engine.channelUsers(room, dev.presence.PageRequest.FIRST)))
         .containsExactly("ann", "bob");
@@ -142,6 +144,8 @@ class MergeTest extends EngineTestSupport {
     nodeA.changeNodeId("node-a2");
     merged();
     engine.tick();
+    // As a connection does: resync once told to (told asynchronously, on a listener thread).
+    eventually(() -> assertThat(listener.resyncs).hasValue(1));
     sub.resync();
     assertThat(engine.occupancy(room).occupancy()).as("the ghost is held for G").isEqualTo(2);
     clock.advance(G);
@@ -238,6 +242,53 @@ class MergeTest extends EngineTestSupport {
     merged();
     engine.tick();
     assertThat(engine.attributes(room, user("ann"))).isEqualTo(Attributes.EMPTY);
+  }
+
+  @Test
+  @DisplayName("REST joins and leaves made here during a split are replayed after the merge")
+  void restOperationsAreReplayed() {
+    engine.join(room, user("left-here")); // before the split: on both sides' copies
+    nodeA.clusterListeners.forEach(l -> l.nodeLost("node-b")); // the split begins
+    engine.tick();
+    engine.leave(room, user("left-here"));
+    engine.join(room, user("expired-here"));
+    clock.advance(Duration.ofSeconds(2));
+    engine.join(room, user("joined-here"));
+    // The kept copy is the other side's: left-here is still there (its lease runs), the joins
+    // made here never happened.
+    Instant now = clock.instant();
+    Duration t = engine.config().timeout();
+    SessionId leftHere = PresenceEngine.apiSessionId(room, user("left-here"));
+    publish(
+        nodeA
+            .store()
+            .join(
+                room,
+                user("left-here"),
+                SessionLease.leaseBound(leftHere, now.plus(t.multipliedBy(3))),
+                100,
+                now)
+            .stream()
+            .toList());
+    for (String user : List.of("joined-here", "expired-here")) {
+      SessionId id = PresenceEngine.apiSessionId(room, user(user));
+      nodeA.store().leave(room, user(user), id, now).ifPresent(e -> publish(List.of(e)));
+    }
+    // By the time the merge is handled expired-here's lease (T after its join) has run out,
+    // joined-here's (2 s later) has not.
+    clock.advance(t.minusSeconds(1));
+
+    merged();
+    engine.tick();
+    assertThat(users(engine.channelUsers(room, dev.presence.PageRequest.FIRST)))
+        .containsExactly("joined-here");
+
+    // Handled once: a later report of the same merge replays nothing.
+    engine.join(room, user("left-here"));
+    merged();
+    engine.tick();
+    assertThat(users(engine.channelUsers(room, dev.presence.PageRequest.FIRST)))
+        .containsExactly("joined-here", "left-here");
   }
 
   private static Attributes calm() {
