@@ -4,23 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.presence.it.cluster.ClusterSupport.LogMark;
+import dev.presence.it.cluster.ClusterSupport.Metrics;
 import dev.presence.it.support.Events;
 import dev.presence.it.support.Http;
 import dev.presence.it.support.Json;
 import dev.presence.it.support.Tokens;
 import dev.presence.it.support.WsClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -30,8 +26,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,38 +48,6 @@ class ClusterIT {
   private static final Duration T = Duration.ofSeconds(10);
   private static final Duration G = Duration.ofSeconds(1);
 
-  /**
-   * Payara's data grid status, logged whenever the Hazelcast member list changes, e.g. {@code
-   * Payara Data Grid State: DG Version: 5 DG Name: c DG Size: 2}. (Hazelcast's own "Members {size"
-   * lines are not logged by Payara Micro.)
-   */
-  private static final Pattern MEMBERS = Pattern.compile("DG Size: (\\d+)");
-
-  /**
-   * What a failed cross-member (de)serialization leaves in a node log. The last alternative is
-   * Hazelcast's NullPointerException when an entry processor arrives at a member that cannot
-   * deserialize it (Payara's serializer then yields null).
-   */
-  private static final Pattern SERIALIZATION_TROUBLE =
-      Pattern.compile(
-          "ClassNotFoundException|NoClassDefFoundError|HazelcastSerializationException"
-              + "|InvalidClassException|ClassCastException|\"this\\.entryProcessor\" is null");
-
-  /** Where a log record starts. */
-  private static final Pattern RECORD_START = Pattern.compile("(?m)^(?=\\[\\d{4}-\\d\\d-\\d\\dT)");
-
-  /**
-   * What a member logs when it cannot read an operation that Hazelcast retried during a partition
-   * migration (serialized again on a Hazelcast thread without the application's context; see
-   * presence-hazelcast/README.md, "Starting and stopping nodes"): Hazelcast's operation runner or
-   * executor failing to read one of the backend's processors. The caller's store sends such a call
-   * again from its own thread, so the call succeeds; the failures list of the test proves it.
-   */
-  private static final Pattern RETRIED_READ =
-      Pattern.compile(
-          "(?s)^[^\n]*\\.(OperationRunnerImpl|OperationExecutorImpl)\\W[^\n]*\n.*"
-              + "ClassNotFoundException: dev\\.presence\\.hazelcast\\.internal\\.");
-
   private static PayaraNode nodeA;
   private static PayaraNode nodeB;
   private static PayaraNode nodeC;
@@ -98,6 +60,9 @@ class ClusterIT {
   private static Path dir;
   private static final Map<String, Integer> logMarks = new HashMap<>();
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final Metrics METRICS =
+      new Metrics(
+          "ClusterIT", Path.of("target", "cluster-it", "metrics.txt").toAbsolutePath(), RUN);
 
   @BeforeAll
   static void startCluster() throws MalformedURLException {
@@ -105,25 +70,24 @@ class ClusterIT {
     int hzA = PayaraNode.freePort();
     hzB = PayaraNode.freePort();
     members = List.of(hzA, hzB);
-    presence =
-        List.of(
-            "-Dpresence.auth.mode=dev",
-            "-Dpresence.timeout=" + T.toSeconds() + "s",
-            "-Dpresence.grace=" + G.toSeconds() + "s",
-            "-Dpresence.testing.short-timeouts=true");
+    presence = ClusterSupport.presenceArgs(T, G);
     cluster = "presence-it-" + RUN;
     long t0 = System.nanoTime();
-    nodeA = PayaraNode.start("node-a", dir.resolve("a"), cluster, hzA, members, presence);
+    nodeA =
+        PayaraNode.start(
+            "node-a",
+            dir.resolve("a"),
+            cluster,
+            hzA,
+            members,
+            PayaraNode.Options.defaults().jvmArgs(presence));
     long t1 = System.nanoTime();
     // A node joining a running cluster starts as a lite member (README, "Running several nodes").
     nodeB = start("node-b", "b", hzB);
     long t2 = System.nanoTime();
     httpA = new Http(nodeA.base().toURL());
     httpB = new Http(nodeB.base().toURL());
-    await("both nodes see a two-member cluster")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> lastMemberCount(nodeA.log()) == 2 && lastMemberCount(nodeB.log()) == 2);
+    ClusterSupport.awaitMembers("both nodes see a two-member cluster", 2, nodeA, nodeB);
     metric(
         "startup: node A ready in %d ms, node B ready in %d ms (one after the other)",
         (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
@@ -370,8 +334,8 @@ class ClusterIT {
       assertThat(cross).hasSize(2 * perWriter);
       assertThat(local).hasSize(2 * perWriter);
       metric(
-          "latency at %d events/s (%d writers x %d/s, %d s), send -> observer: cross-node p50 %.1f ms"
-              + " p99 %.1f ms max %.1f ms; same-node p50 %.1f ms p99 %.1f ms",
+          "latency at %d events/s (%d writers x %d/s, %d s), send -> observer: cross-node p50 %.1f"
+              + " ms p99 %.1f ms max %.1f ms; same-node p50 %.1f ms p99 %.1f ms",
           2 * perWriterPerSecond,
           2,
           perWriterPerSecond,
@@ -412,37 +376,25 @@ class ClusterIT {
           .containsExactly("join:solo", "attributesUpdate:solo", "join:dual");
       awaitUsers(httpA, ch, Map.of("solo", Map.of("where", "b"), "dual", Map.of()));
 
-      int logMark = nodeA.log().length();
+      LogMark logMark = LogMark.of(nodeA);
       long killed = System.nanoTime();
       nodeB.kill();
       long gone = System.nanoTime();
       assertThat(nodeB.alive()).isFalse();
 
-      await("node A removes node B from the cluster (log " + nodeA.logFile() + ")")
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> lastMemberCount(nodeA.log().substring(logMark)) == 1);
+      awaitAlone("node A removes node B from the cluster (log " + nodeA.logFile() + ")", logMark);
       long detected = System.nanoTime();
       Duration budget = T.plus(G).plusSeconds(5);
-      JsonNode timeout =
-          await("timeout of solo within T + G + 5 s of detection")
-              .atMost(budget)
-              .pollInterval(Duration.ofMillis(20))
-              .until(
-                  () ->
-                      obs.events().stream()
-                          .filter(e -> e.path("userId").asText().equals("solo"))
-                          .filter(e -> e.path("event").asText().equals("timeout"))
-                          .findFirst()
-                          .orElse(null),
-                  e -> e != null);
-      long timedOut =
-          obs.arrivals().stream()
-              .filter(x -> x.message().equals(timeout))
-              .findFirst()
-              .orElseThrow()
-              .nanos();
-      Events.assertEvent(timeout, "timeout", ch, "solo", Map.of("where", "b"), 1);
+      Observer.Arrival timeout =
+          obs.awaitEvent(
+              "timeout of solo within T + G + 5 s of detection",
+              budget,
+              0,
+              e ->
+                  e.path("userId").asText().equals("solo")
+                      && e.path("event").asText().equals("timeout"));
+      long timedOut = timeout.nanos();
+      Events.assertEvent(timeout.message(), "timeout", ch, "solo", Map.of("where", "b"), 1);
       metric(
           "node death: kill -9 took %d ms; failure detected %d ms after kill; timeout seen %d ms"
               + " after kill (%d ms after detection; T=%ds G=%ds, budget %ds after detection)",
@@ -513,11 +465,7 @@ class ClusterIT {
           0,
           50,
           TimeUnit.MILLISECONDS);
-      nodeC = start("node-c", "c", hzB);
-      await("node A sees node C")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> lastMemberCount(nodeA.log()) == 2);
+      startNodeC();
     } finally {
       loader.shutdown();
       assertThat(loader.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -527,7 +475,7 @@ class ClusterIT {
         ops.get(), failures.size());
     // Whatever failed, the loader ends up in no channel (a REST session lives T at most), on
     // both nodes: no ghost membership or index entry is left behind.
-    for (Http http : List.of(httpA, new Http(toUrl(nodeC)))) {
+    for (Http http : List.of(httpA, ClusterSupport.http(nodeC))) {
       await("loader in no channel on " + http.base())
           .atMost(T.plus(G).plusSeconds(5))
           .pollInterval(Duration.ofMillis(250))
@@ -539,7 +487,7 @@ class ClusterIT {
     assertThat(failures)
         .as("REST calls on node A that failed while node C started (%d pairs)", ops.get())
         .isEmpty();
-    assertNoSerializationTrouble(RETRIED_READ);
+    assertNoSerializationTrouble();
   }
 
   /**
@@ -553,13 +501,9 @@ class ClusterIT {
   @Order(5)
   void frozenNode() {
     if (nodeC == null) { // nodeJoiningDisturbsNothing did not run
-      nodeC = start("node-c", "c", hzB);
-      await("node A sees node C")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> lastMemberCount(nodeA.log()) == 2);
+      startNodeC();
     }
-    Http httpC = new Http(toUrl(nodeC));
+    Http httpC = ClusterSupport.http(nodeC);
     String ch = "frozen-" + RUN;
     Observer obs = new Observer(nodeA.base(), Tokens.dev("watcher-a"), ch);
     WsClient frozen = WsClient.connect(httpC, Tokens.dev("frozen"));
@@ -570,14 +514,11 @@ class ClusterIT {
       await("joins seen on A").atMost(Duration.ofSeconds(10)).until(() -> obs.events().size() >= 2);
       assertThat(Events.kindsAndUsers(obs.events())).containsExactly("join:frozen", "join:stays");
 
-      int logMark = nodeA.log().length();
+      LogMark logMark = LogMark.of(nodeA);
       long stopped = System.nanoTime();
       nodeC.signal("STOP");
       frozen.stopHeartbeats();
-      await("node A removes the frozen node C (log " + nodeA.logFile() + ")")
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> lastMemberCount(nodeA.log().substring(logMark)) == 1);
+      awaitAlone("node A removes the frozen node C (log " + nodeA.logFile() + ")", logMark);
       long detected = System.nanoTime();
       Duration budget = T.plus(G).plusSeconds(5);
       await("timeout of frozen within T + G + 5 s of detection")
@@ -617,39 +558,20 @@ class ClusterIT {
         PayaraNode.Options.defaults().jvmArgs(presence).payaraArgs("--lite"));
   }
 
-  private static java.net.URL toUrl(PayaraNode node) {
-    try {
-      return node.base().toURL();
-    } catch (MalformedURLException e) {
-      throw new IllegalStateException(e);
-    }
+  /** Starts node C and waits until node A sees it. */
+  private static void startNodeC() {
+    nodeC = start("node-c", "c", hzB);
+    ClusterSupport.awaitMembers("node A sees node C", 2, nodeA);
+  }
+
+  /** Waits until the node logged a one-member list after the mark. */
+  private static void awaitAlone(String alias, LogMark mark) {
+    ClusterSupport.awaitMembersSince(alias, Duration.ofSeconds(90), Duration.ofMillis(50), 1, mark);
   }
 
   /** Waits until the channel's users on this node are exactly these (with attributes). */
   private static void awaitUsers(Http http, String ch, Map<String, Map<String, String>> users) {
-    await("users of " + ch + " on " + http.base() + " = " + users)
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(100))
-        .untilAsserted(
-            () -> {
-              JsonNode body = http.get(Http.users(ch), Tokens.dev("reader")).okJson();
-              Map<String, Map<String, String>> seen = new HashMap<>();
-              for (JsonNode u : body.path("users")) {
-                seen.put(u.path("userId").asText(), Json.stringMap(u.path("attributes")));
-              }
-              assertThat(seen).as("%s", body).isEqualTo(users);
-              assertThat(body.path("occupancy").asInt()).isEqualTo(users.size());
-            });
-  }
-
-  /** The size of the last Hazelcast member list in a log, or -1. */
-  private static int lastMemberCount(String log) {
-    Matcher m = MEMBERS.matcher(log);
-    int size = -1;
-    while (m.find()) {
-      size = Integer.parseInt(m.group(1));
-    }
-    return size;
+    ClusterSupport.awaitUsers(http, ch, users, true);
   }
 
   /** Remembers where each node's log stood when the test began. */
@@ -673,39 +595,16 @@ class ClusterIT {
 
   /**
    * Asserts that no node logged a class or serialization error since the test began (a node started
-   * during the test: since its start).
+   * during the test: since its start), except the counted reads of operations Hazelcast retried
+   * while partitions moved to a node promoted from lite member ({@link
+   * ClusterSupport#RETRIED_READ}: the store sends them again; node B is promoted about a second
+   * after it is ready, which may fall into the first test).
    */
   private static void assertNoSerializationTrouble() {
-    assertNoSerializationTrouble(null);
-  }
-
-  /**
-   * As {@link #assertNoSerializationTrouble()}, but log records matching {@code allowed} are not
-   * counted (a record: from one {@code [2026-...]} header to the next).
-   */
-  private static void assertNoSerializationTrouble(Pattern allowed) {
     for (PayaraNode node : nodes()) {
       String log = node.log().substring(logMarks.getOrDefault(node.name(), 0));
-      List<String> bad = new ArrayList<>();
-      int allowedRecords = 0;
-      for (String record : RECORD_START.split(log)) {
-        if (!SERIALIZATION_TROUBLE.matcher(record).find()) {
-          continue;
-        }
-        if (allowed != null && allowed.matcher(record).find()) {
-          allowedRecords++;
-          continue;
-        }
-        record.lines().filter(l -> SERIALIZATION_TROUBLE.matcher(l).find()).forEach(bad::add);
-      }
-      if (allowedRecords > 0) {
-        metric(
-            "%s logged %d unreadable retried operation(s) (sent again)",
-            node.name(), allowedRecords);
-      }
-      assertThat(bad.stream().limit(20).toList())
-          .as("class/serialization errors in %s", node.logFile())
-          .isEmpty();
+      ClusterSupport.assertNoSerializationTrouble(
+          node, log, ClusterSupport.RETRIED_READ, METRICS, false);
     }
   }
 
@@ -717,17 +616,6 @@ class ClusterIT {
   }
 
   private static void metric(String format, Object... args) {
-    String line = String.format(Locale.ROOT, format, args);
-    System.out.println("[ClusterIT] " + line);
-    try {
-      Files.writeString(
-          dir.getParent().resolve("metrics.txt"),
-          RUN + " " + line + System.lineSeparator(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    METRICS.print(format, args);
   }
 }

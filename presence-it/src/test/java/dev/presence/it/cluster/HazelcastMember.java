@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A standalone Hazelcast member in its own JVM, started the way an operator runs one for presence
@@ -98,20 +97,13 @@ final class HazelcastMember implements AutoCloseable {
                 + File.pathSeparator
                 + jarOf(HazelcastPresenceBackendProvider.class),
             "com.hazelcast.core.server.HazelcastMemberStarter");
-    Process process;
     try {
       Files.createDirectories(dir);
       Files.writeString(config, yaml, StandardCharsets.UTF_8);
-      Files.writeString(log, String.join(" ", cmd) + System.lineSeparator());
-      process =
-          new ProcessBuilder(cmd)
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    Process process = ClusterSupport.launch(cmd, dir, log);
     HazelcastMember member = new HazelcastMember(name, log, process);
     try {
       await(name + " started (log " + log + ")")
@@ -119,10 +111,7 @@ final class HazelcastMember implements AutoCloseable {
           .pollInterval(Duration.ofMillis(200))
           .until(
               () -> {
-                if (!process.isAlive()) {
-                  throw new IllegalStateException(
-                      name + " exited with " + process.exitValue() + "; see " + log);
-                }
+                ClusterSupport.checkAlive(name, process, log);
                 return member.log().contains("is STARTED");
               });
     } catch (RuntimeException | Error e) {
@@ -143,11 +132,7 @@ final class HazelcastMember implements AutoCloseable {
 
   /** The member's log so far. */
   String log() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ClusterSupport.read(log);
   }
 
   /** The log file. */
@@ -163,18 +148,6 @@ final class HazelcastMember implements AutoCloseable {
   /** SIGTERM, then SIGKILL if it is still there after 30 s. */
   @Override
   public void close() {
-    if (!process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    ClusterSupport.stop(process);
   }
 }

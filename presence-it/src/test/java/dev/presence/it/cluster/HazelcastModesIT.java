@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.presence.it.cluster.ClusterSupport.Metrics;
 import dev.presence.it.support.Events;
 import dev.presence.it.support.Http;
-import dev.presence.it.support.Json;
 import dev.presence.it.support.Tokens;
 import dev.presence.it.support.WsClient;
 import java.net.MalformedURLException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.MethodOrderer;
@@ -49,6 +47,7 @@ class HazelcastModesIT {
 
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   private static final Path DIR = Path.of("target", "hazelcast-modes-it", RUN).toAbsolutePath();
+  private static final Metrics METRICS = new Metrics("HazelcastModesIT", null, RUN);
 
   /**
    * {@code presence.hazelcast.mode=embedded}: the two nodes' own members form the cluster; {@code
@@ -184,12 +183,7 @@ class HazelcastModesIT {
   }
 
   private static PayaraNode node(String name, List<String> properties) {
-    List<String> jvm = new ArrayList<>();
-    jvm.add("-Dpresence.auth.mode=dev");
-    jvm.add("-Dpresence.timeout=" + T.toSeconds() + "s");
-    jvm.add("-Dpresence.grace=" + G.toSeconds() + "s");
-    jvm.add("-Dpresence.testing.short-timeouts=true");
-    jvm.addAll(properties);
+    List<String> jvm = ClusterSupport.presenceArgs(T, G, properties.toArray(String[]::new));
     // --nocluster: Payara's own member stays alone; the WAR's Hazelcast forms the cluster.
     return PayaraNode.start(
         name,
@@ -227,21 +221,10 @@ class HazelcastModesIT {
 
   /** Waits until the channel's users on this node are exactly these (with attributes). */
   private static void awaitUsers(Http http, String ch, Map<String, Map<String, String>> users) {
-    await("users of " + ch + " on " + http.base() + " = " + users)
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(100))
-        .untilAsserted(
-            () -> {
-              JsonNode body = http.get(Http.users(ch), Tokens.dev("reader")).okJson();
-              Map<String, Map<String, String>> seen = new HashMap<>();
-              for (JsonNode u : body.path("users")) {
-                seen.put(u.path("userId").asText(), Json.stringMap(u.path("attributes")));
-              }
-              assertThat(seen).as("%s", body).isEqualTo(users);
-            });
+    ClusterSupport.awaitUsers(http, ch, users, false);
   }
 
   private static void metric(String format, Object... args) {
-    System.out.println("[HazelcastModesIT] " + String.format(Locale.ROOT, format, args));
+    METRICS.print(format, args);
   }
 }

@@ -3,6 +3,8 @@ package dev.presence.it.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.it.cluster.ClusterSupport.LogMark;
+import dev.presence.it.cluster.ClusterSupport.Metrics;
 import dev.presence.it.hook.RecordingHook;
 import dev.presence.it.hook.SlowHook;
 import dev.presence.it.hook.ThrowingHook;
@@ -21,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -72,10 +73,8 @@ class HookIT {
   /** The hooks' queue capacity on the nodes: small, so the slow hook overflows. */
   private static final int HOOK_QUEUE = 32;
 
-  /** Payara's data grid status line (see ClusterIT). */
-  private static final Pattern MEMBERS = Pattern.compile("DG Size: (\\d+)");
-
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final Metrics METRICS = new Metrics("HookIT", null, RUN);
 
   private static Path dir;
   private static PayaraNode nodeA;
@@ -105,30 +104,13 @@ class HookIT {
     List<Integer> members = List.of(hzA, hzB);
     String cluster = "presence-hook-it-" + RUN;
     long t0 = System.nanoTime();
-    nodeA =
-        PayaraNode.start(
-            "node-a",
-            dir.resolve("a"),
-            cluster,
-            hzA,
-            members,
-            PayaraNode.Options.defaults().war(war).jvmArgs(properties("a")));
+    nodeA = start("a", cluster, hzA, members, war);
     long t1 = System.nanoTime();
-    nodeB =
-        PayaraNode.start(
-            "node-b",
-            dir.resolve("b"),
-            cluster,
-            hzB,
-            members,
-            PayaraNode.Options.defaults().war(war).jvmArgs(properties("b")));
+    nodeB = start("b", cluster, hzB, members, war);
     long t2 = System.nanoTime();
     httpA = new Http(nodeA.base().toURL());
     httpB = new Http(nodeB.base().toURL());
-    await("both nodes see a two-member cluster")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> lastMemberCount(nodeA.log()) == 2 && lastMemberCount(nodeB.log()) == 2);
+    ClusterSupport.awaitMembers("both nodes see a two-member cluster", 2, nodeA, nodeB);
     metric(
         "startup: node A ready in %d ms, node B in %d ms",
         (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
@@ -142,6 +124,18 @@ class HookIT {
     if (nodeA != null) {
       nodeA.close();
     }
+  }
+
+  /** Starts {@code node-<node>} with the hooks' WAR and properties. */
+  private static PayaraNode start(
+      String node, String cluster, int hzPort, List<Integer> members, File war) {
+    return PayaraNode.start(
+        "node-" + node,
+        dir.resolve(node),
+        cluster,
+        hzPort,
+        members,
+        PayaraNode.Options.defaults().war(war).jvmArgs(properties(node)));
   }
 
   /**
@@ -170,11 +164,9 @@ class HookIT {
   }
 
   private static List<String> properties(String node) {
-    return List.of(
-        "-Dpresence.auth.mode=dev",
-        "-Dpresence.timeout=" + T.toSeconds() + "s",
-        "-Dpresence.grace=" + G.toSeconds() + "s",
-        "-Dpresence.testing.short-timeouts=true",
+    return ClusterSupport.presenceArgs(
+        T,
+        G,
         "-Dpresence.hooks.queue-capacity=" + HOOK_QUEUE,
         "-D" + RecordingHook.FILE + "=" + hookFile(node),
         "-D" + RecordingHook.NODE + "=" + node);
@@ -391,14 +383,12 @@ class HookIT {
           50,
           TimeUnit.MILLISECONDS);
       await("writes before the kill").atMost(Duration.ofSeconds(30)).until(() -> ops.get() >= 64);
-      int logMark = nodeA.log().length();
+      LogMark logMark = LogMark.of(nodeA);
       long killed = System.nanoTime();
       nodeB.kill();
       bob.abort();
-      await("node A removes node B")
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> lastMemberCount(nodeA.log().substring(logMark)) == 1);
+      ClusterSupport.awaitMembersSince(
+          "node A removes node B", Duration.ofSeconds(90), Duration.ofMillis(50), 1, logMark);
       long detected = System.nanoTime();
       for (Observer obs : observers) {
         await("timeout of bob on A")
@@ -532,18 +522,7 @@ class HookIT {
     return sum;
   }
 
-  /** The size of the last Hazelcast member list in a log, or -1. */
-  private static int lastMemberCount(String log) {
-    Matcher m = MEMBERS.matcher(log);
-    int size = -1;
-    while (m.find()) {
-      size = Integer.parseInt(m.group(1));
-    }
-    return size;
-  }
-
   private static void metric(String format, Object... args) {
-    String line = String.format(Locale.ROOT, format, args);
-    System.out.println("[HookIT] " + line);
+    METRICS.print(format, args);
   }
 }

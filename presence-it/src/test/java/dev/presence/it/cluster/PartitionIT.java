@@ -4,38 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.presence.it.cluster.ClusterSupport.LogMark;
+import dev.presence.it.cluster.ClusterSupport.Metrics;
 import dev.presence.it.support.Http;
 import dev.presence.it.support.Json;
 import dev.presence.it.support.Tokens;
 import dev.presence.it.support.WsClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,12 +59,13 @@ class PartitionIT {
   /** hazelcast.merge.first.run.delay.seconds and next.run.delay.seconds of the test nodes. */
   static final int MERGE_DELAY_S = 5;
 
-  private static final Pattern MEMBERS = Pattern.compile("DG Size: (\\d+)");
-
   private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
   private static final String NS = "pit" + RUN;
   private static final String VETH_HOST = "pvh" + RUN;
   private static final String VETH_NS = "pvn" + RUN;
+  private static final Metrics METRICS =
+      new Metrics(
+          "PartitionIT", Path.of("target", "partition-it", "metrics.txt").toAbsolutePath(), RUN);
 
   private static Path dir;
   private static String subnet;
@@ -97,11 +90,9 @@ class PartitionIT {
     hzB = hzA + 1;
     List<Integer> members = List.of(hzA, hzB);
     List<String> jvm =
-        List.of(
-            "-Dpresence.auth.mode=dev",
-            "-Dpresence.timeout=" + T.toSeconds() + "s",
-            "-Dpresence.grace=" + G.toSeconds() + "s",
-            "-Dpresence.testing.short-timeouts=true",
+        ClusterSupport.presenceArgs(
+            T,
+            G,
             "-Dhazelcast.merge.first.run.delay.seconds=" + MERGE_DELAY_S,
             "-Dhazelcast.merge.next.run.delay.seconds=" + MERGE_DELAY_S);
     PayaraNode.Options options =
@@ -117,10 +108,7 @@ class PartitionIT {
     long t2 = System.nanoTime();
     httpA = Http.keepingHost(nodeA.base());
     httpB = Http.keepingHost(nodeB.base());
-    await("both nodes see a two-member cluster")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> lastMemberCount(nodeA.log()) == 2 && lastMemberCount(nodeB.log()) == 2);
+    ClusterSupport.awaitMembers("both nodes see a two-member cluster", 2, nodeA, nodeB);
     metric(
         "startup in namespace %s: node A ready in %d ms, node B in %d ms",
         NS, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
@@ -180,17 +168,17 @@ class PartitionIT {
         .until(() -> obsA.users().equals(before) && obsB.users().equals(before));
 
     // ---- split ----
-    int splitA = nodeA.log().length();
-    int splitB = nodeB.log().length();
+    LogMark splitA = LogMark.of(nodeA);
+    LogMark splitB = LogMark.of(nodeB);
     long split = System.nanoTime();
     partition(true);
-    await("each node sees itself alone")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () ->
-                lastMemberCount(nodeA.log().substring(splitA)) == 1
-                    && lastMemberCount(nodeB.log().substring(splitB)) == 1);
+    ClusterSupport.awaitMembersSince(
+        "each node sees itself alone",
+        Duration.ofSeconds(60),
+        Duration.ofMillis(100),
+        1,
+        splitA,
+        splitB);
     long detected = System.nanoTime();
     metric("split detected by both nodes %d ms after the rules", (detected - split) / 1_000_000);
 
@@ -224,29 +212,26 @@ class PartitionIT {
     metric("both sides diverged %d ms after detection", (diverged - detected) / 1_000_000);
 
     // ---- heal ----
-    int fromA = nodeA.log().length();
-    int fromB = nodeB.log().length();
+    LogMark fromA = LogMark.of(nodeA);
+    LogMark fromB = LogMark.of(nodeB);
     long healed = System.nanoTime();
     partition(false);
-    await("the two sides merge (log " + nodeA.logFile() + ", " + nodeB.logFile() + ")")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () ->
-                lastMemberCount(nodeA.log().substring(fromA)) == 2
-                    && lastMemberCount(nodeB.log().substring(fromB)) == 2);
+    ClusterSupport.awaitMembersSince(
+        "the two sides merge (log " + nodeA.logFile() + ", " + nodeB.logFile() + ")",
+        Duration.ofSeconds(120),
+        Duration.ofMillis(100),
+        2,
+        fromA,
+        fromB);
     long listed = System.nanoTime();
     // The backend logs this on the member Hazelcast merged (its MERGED lifecycle event).
     String mergedHere = "merged into another cluster after a split";
     await("a node reports the merge")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
-        .until(
-            () ->
-                nodeA.log().substring(fromA).contains(mergedHere)
-                    || nodeB.log().substring(fromB).contains(mergedHere));
+        .until(() -> fromA.since().contains(mergedHere) || fromB.since().contains(mergedHere));
     long merged = System.nanoTime();
-    String mergedSide = nodeA.log().substring(fromA).contains(mergedHere) ? "A" : "B";
+    String mergedSide = fromA.since().contains(mergedHere) ? "A" : "B";
 
     Map<String, Map<String, String>> expected = new TreeMap<>();
     expected.put("a2", Map.of("phase", "split-a"));
@@ -419,35 +404,13 @@ class PartitionIT {
         .untilAsserted(() -> assertThat(users(http, ch)).isEqualTo(expected));
   }
 
-  /** The size of the last Hazelcast member list in a log, or -1. */
-  private static int lastMemberCount(String log) {
-    Matcher m = MEMBERS.matcher(log);
-    int size = -1;
-    while (m.find()) {
-      size = Integer.parseInt(m.group(1));
-    }
-    return size;
-  }
-
   private static <T extends AutoCloseable> T closing(T closeable) {
     closeables.add(0, closeable);
     return closeable;
   }
 
   private static void metric(String format, Object... args) {
-    String line = String.format(Locale.ROOT, format, args);
-    System.out.println("[PartitionIT] " + line);
-    try {
-      Files.createDirectories(dir.getParent());
-      Files.writeString(
-          dir.getParent().resolve("metrics.txt"),
-          RUN + " " + line + System.lineSeparator(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    METRICS.print(format, args);
   }
 
   /**
@@ -461,12 +424,7 @@ class PartitionIT {
     private final WebSocket socket;
     private final ScheduledExecutorService heartbeats;
     private final ScheduledExecutorService retries =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mirror-retry");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(Observer.daemon("mirror-retry"));
     private final StringBuilder partial = new StringBuilder();
     private final CompletableFuture<JsonNode> first = new CompletableFuture<>();
     private final Map<String, Map<String, String>> users = new TreeMap<>();
@@ -485,47 +443,13 @@ class PartitionIT {
 
     Mirror(URI base, String token, String channel) {
       this.channel = channel;
-      URI uri =
-          URI.create(
-              WsClient.endpoint(base)
-                  + "?access_token="
-                  + URLEncoder.encode(token, StandardCharsets.UTF_8));
-      HttpClient client =
-          HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .connectTimeout(Duration.ofSeconds(10))
-              .build();
-      try {
-        socket =
-            client.newWebSocketBuilder().buildAsync(uri, new Listener()).get(20, TimeUnit.SECONDS);
-        subscribe();
-        JsonNode reply = first.get(15, TimeUnit.SECONDS);
-        assertThat(reply.path("type").asText())
-            .as("subscribe reply %s", reply)
-            .isEqualTo("snapshot");
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("observer of " + channel + " at " + uri, e.getCause());
-      } catch (InterruptedException | TimeoutException e) {
-        throw new IllegalStateException("observer of " + channel + " at " + uri, e);
-      }
+      URI uri = Observer.socketUri(base, token);
+      socket = Observer.connect(uri, channel, new Listener());
+      subscribe();
+      Observer.awaitSnapshot(first, uri, channel);
+      // When the heartbeats fail, the connection is gone; the test sees a stale list.
       heartbeats =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "mirror-heartbeat-" + channel);
-                t.setDaemon(true);
-                return t;
-              });
-      heartbeats.scheduleAtFixedRate(
-          () -> {
-            try {
-              send("{\"type\":\"heartbeat\"}");
-            } catch (RuntimeException e) {
-              // the connection is gone; the test sees a stale list
-            }
-          },
-          1,
-          1,
-          TimeUnit.SECONDS);
+          Observer.heartbeats("mirror-heartbeat-" + channel, () -> send(Observer.HEARTBEAT));
     }
 
     private void subscribe() {
@@ -538,13 +462,7 @@ class PartitionIT {
 
     private void send(String text) {
       synchronized (socket) {
-        try {
-          socket.sendText(text, true).get(20, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("send failed", e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-          throw new IllegalStateException("send failed", e);
-        }
+        Observer.sendText(socket, text);
       }
     }
 
@@ -567,17 +485,6 @@ class PartitionIT {
     @Override
     public synchronized String toString() {
       return "seq " + seq + " users " + users + " resyncs " + resyncs + " log " + log;
-    }
-
-    private void onMessage(String text) {
-      JsonNode message = Json.parse(text);
-      if ("batch".equals(message.path("type").asText())) {
-        for (JsonNode inner : message.path("messages")) {
-          dispatch(inner);
-        }
-      } else {
-        dispatch(message);
-      }
     }
 
     private void dispatch(JsonNode m) {
@@ -645,25 +552,17 @@ class PartitionIT {
       heartbeats.shutdownNow();
       retries.shutdownNow();
       ordered.shutdownNow();
-      try {
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException | RuntimeException e) {
-        socket.abort();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        socket.abort();
-      }
+      Observer.closeSocket(socket);
     }
 
     private final class Listener implements WebSocket.Listener {
       @Override
       public @Nullable CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-          String text = partial.toString();
-          partial.setLength(0);
+        String text = Observer.whole(partial, data, last);
+        if (text != null) {
           // Off the WebSocket thread: dispatch may send a subscribe and wait for it.
-          CompletableFuture.runAsync(() -> onMessage(text), ordered);
+          CompletableFuture.runAsync(
+              () -> Observer.forEachMessage(text, Mirror.this::dispatch), ordered);
         }
         ws.request(1);
         return null;

@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,27 +106,6 @@ final class PayaraNode implements AutoCloseable {
   }
 
   /**
-   * Starts a node and waits until {@code GET /health/ready} answers 200.
-   *
-   * @param name node name, used for its directory and log
-   * @param dir the node's own directory (created; its {@code tmp} is Payara's java.io.tmpdir)
-   * @param clusterName a cluster name unique to this run, so nothing else joins
-   * @param hzPort this node's Hazelcast port
-   * @param members all members' Hazelcast ports (the TCP/IP member list)
-   * @param presenceProperties extra {@code -D} settings for the application
-   */
-  static PayaraNode start(
-      String name,
-      Path dir,
-      String clusterName,
-      int hzPort,
-      List<Integer> members,
-      List<String> presenceProperties) {
-    return start(
-        name, dir, clusterName, hzPort, members, Options.defaults().jvmArgs(presenceProperties));
-  }
-
-  /**
    * Starts a node with options and waits until {@code GET /health/ready} answers 200.
    *
    * @param name node name, used for its directory and log
@@ -188,18 +166,7 @@ final class PayaraNode implements AutoCloseable {
     cmd.add("--nohostaware");
     cmd.add("--disablephonehome");
     cmd.addAll(options.payaraArgs());
-    Process process;
-    try {
-      Files.writeString(log, String.join(" ", cmd) + System.lineSeparator());
-      process =
-          new ProcessBuilder(cmd)
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Process process = ClusterSupport.launch(cmd, dir, log);
     PayaraNode node = new PayaraNode(name, options.httpHost(), httpPort, log, process);
     try {
       node.awaitReady(Duration.ofSeconds(240));
@@ -226,10 +193,7 @@ final class PayaraNode implements AutoCloseable {
         .ignoreExceptions()
         .until(
             () -> {
-              if (!process.isAlive()) {
-                throw new IllegalStateException(
-                    name + " exited with " + process.exitValue() + "; see " + log);
-              }
+              ClusterSupport.checkAlive(name, process, log);
               return client.send(ready, BodyHandlers.discarding()).statusCode() == 200;
             });
   }
@@ -273,11 +237,7 @@ final class PayaraNode implements AutoCloseable {
 
   /** The node's log so far. */
   String log() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ClusterSupport.read(log);
   }
 
   /** The log file. */
@@ -310,29 +270,13 @@ final class PayaraNode implements AutoCloseable {
 
   /** SIGKILL ({@link Process#destroyForcibly()}), waiting until the process is gone. */
   void kill() {
-    process.destroyForcibly();
-    try {
-      process.waitFor(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ClusterSupport.kill(process);
   }
 
   /** SIGTERM, then SIGKILL if the process is still there after 30 s. */
   @Override
   public void close() {
-    if (!process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        kill();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      kill();
-    }
+    ClusterSupport.stop(process);
   }
 
   private static File payaraJar() {

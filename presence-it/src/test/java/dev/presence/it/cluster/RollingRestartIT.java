@@ -4,28 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.presence.it.cluster.ClusterSupport.Metrics;
 import dev.presence.it.support.Events;
 import dev.presence.it.support.Http;
 import dev.presence.it.support.Tokens;
 import dev.presence.it.support.WsClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.MalformedURLException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * out once, after the grace period. A starts again (a new process, the same Hazelcast port, {@code
  * --lite}) and rejoins the cluster without any event. Then the same with B stopped and its clients
  * moving to A. No node logs a class or serialization error at any point, other than a member's
- * failed read of an operation Hazelcast retried while partitions moved (see {@link ClusterIT}).
+ * failed read of an operation Hazelcast retried while partitions moved (see {@link
+ * ClusterSupport#RETRIED_READ}).
  *
  * <p>Presence runs with {@code T = 10 s}, {@code G = 5 s}. Node A starts the cluster as a data
  * member; every node started while another runs gets {@code --lite} (see the root README, "Running
@@ -53,23 +46,12 @@ class RollingRestartIT {
   /** How long a SIGTERMed node may take to stop. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
-  private static final Pattern MEMBERS = Pattern.compile("DG Size: (\\d+)");
-
-  /** As in {@link ClusterIT}: what a failed cross-member (de)serialization leaves in a log. */
-  private static final Pattern SERIALIZATION_TROUBLE =
-      Pattern.compile(
-          "ClassNotFoundException|NoClassDefFoundError|HazelcastSerializationException"
-              + "|InvalidClassException|ClassCastException|\"this\\.entryProcessor\" is null");
-
-  private static final Pattern RECORD_START = Pattern.compile("(?m)^(?=\\[\\d{4}-\\d\\d-\\d\\dT)");
-
-  /** As in {@link ClusterIT}: a member failing to read an operation Hazelcast retried. */
-  private static final Pattern RETRIED_READ =
-      Pattern.compile(
-          "(?s)^[^\n]*\\.(OperationRunnerImpl|OperationExecutorImpl)\\W[^\n]*\n.*"
-              + "ClassNotFoundException: dev\\.presence\\.hazelcast\\.internal\\.");
-
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final Metrics METRICS =
+      new Metrics(
+          "RollingRestartIT",
+          Path.of("target", "cluster-it", "metrics.txt").toAbsolutePath(),
+          "rolling-" + RUN);
 
   private static Path dir;
   private static String cluster;
@@ -85,12 +67,7 @@ class RollingRestartIT {
     hzA = PayaraNode.freePort();
     hzB = PayaraNode.freePort();
     members = List.of(hzA, hzB);
-    presence =
-        List.of(
-            "-Dpresence.auth.mode=dev",
-            "-Dpresence.timeout=" + T.toSeconds() + "s",
-            "-Dpresence.grace=" + G.toSeconds() + "s",
-            "-Dpresence.testing.short-timeouts=true");
+    presence = ClusterSupport.presenceArgs(T, G);
     cluster = "presence-rolling-" + RUN;
   }
 
@@ -133,10 +110,7 @@ class RollingRestartIT {
 
     Map<String, WsClient> onB = new ConcurrentHashMap<>();
     Handover first = stopAndMove("A", a, b, ch, onA, goneA, onB, obsB, base);
-    assertThat(Events.kindsAndUsers(obsB.events().subList(base, obsB.events().size())))
-        .as("events on B after A's SIGTERM: %s", Observer.describe(obsB.events()))
-        .containsExactly("timeout:gone-a");
-    obsB.assertGapFree();
+    assertOnlyTimeoutSince(obsB, base, "B", "A", "gone-a");
     obsA.close();
     first.print();
 
@@ -169,10 +143,7 @@ class RollingRestartIT {
     int base2 = obsA2.events().size();
     Map<String, WsClient> onA2 = new ConcurrentHashMap<>();
     Handover second = stopAndMove("B", b, a2, ch, onB, goneB, onA2, obsA2, base2);
-    assertThat(Events.kindsAndUsers(obsA2.events().subList(base2, obsA2.events().size())))
-        .as("events on A after B's SIGTERM: %s", Observer.describe(obsA2.events()))
-        .containsExactly("timeout:gone-b");
-    obsA2.assertGapFree();
+    assertOnlyTimeoutSince(obsA2, base2, "A", "B", "gone-b");
     obsB.close();
     second.print();
 
@@ -185,6 +156,18 @@ class RollingRestartIT {
     }
     obsA2.close();
     assertNoSerializationTrouble();
+  }
+
+  /**
+   * Asserts that the only event on the observer (on node {@code on}) since {@code base}, after the
+   * SIGTERM of node {@code stopped}, is the timeout of {@code gone}, and that it saw no gap.
+   */
+  private static void assertOnlyTimeoutSince(
+      Observer obs, int base, String on, String stopped, String gone) {
+    assertThat(Events.kindsAndUsers(obs.events().subList(base, obs.events().size())))
+        .as("events on %s after %s's SIGTERM: %s", on, stopped, Observer.describe(obs.events()))
+        .containsExactly("timeout:" + gone);
+    obs.assertGapFree();
   }
 
   /** Measured figures of one SIGTERM. */
@@ -256,23 +239,12 @@ class RollingRestartIT {
     assertThat(goneClosed.get(5, TimeUnit.SECONDS)).as("close code of gone").isEqualTo(1001);
     assertThat(codes).as("close codes seen by the movers").containsOnly(1001);
     assertThat(moved).containsOnlyKeys(movers.keySet());
-    JsonNode timeout =
-        await("timeout of the client that stayed away")
-            .atMost(G.plus(T).plusSeconds(10))
-            .pollInterval(Duration.ofMillis(20))
-            .until(
-                () ->
-                    obs.events().stream()
-                        .skip(base)
-                        .filter(e -> e.path("event").asText().equals("timeout"))
-                        .findFirst()
-                        .orElse(null),
-                e -> e != null);
     long timedOut =
-        obs.arrivals().stream()
-            .filter(x -> x.message().equals(timeout))
-            .findFirst()
-            .orElseThrow()
+        obs.awaitEvent(
+                "timeout of the client that stayed away",
+                G.plus(T).plusSeconds(10),
+                base,
+                e -> e.path("event").asText().equals("timeout"))
             .nanos();
     // Nothing else for a grace period and more.
     int seen = obs.events().size();
@@ -310,67 +282,28 @@ class RollingRestartIT {
   }
 
   private static void awaitMembers(PayaraNode node, int n) {
-    await(node.name() + " sees " + n + " members (log " + node.logFile() + ")")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> lastMemberCount(node.log()) == n);
-  }
-
-  private static int lastMemberCount(String log) {
-    Matcher m = MEMBERS.matcher(log);
-    int size = -1;
-    while (m.find()) {
-      size = Integer.parseInt(m.group(1));
-    }
-    return size;
+    ClusterSupport.awaitMembers(
+        node.name() + " sees " + n + " members (log " + node.logFile() + ")", n, node);
   }
 
   private static Http http(PayaraNode node) {
-    try {
-      return new Http(node.base().toURL());
-    } catch (MalformedURLException e) {
-      throw new IllegalStateException(e);
-    }
+    return ClusterSupport.http(node);
   }
 
   /**
    * Asserts that no node logged a class or serialization error, except the records of operations
-   * Hazelcast retried during a partition migration (as in {@link ClusterIT}: the caller sends them
-   * again; the observers' exact event lists above prove nothing was lost), which are counted.
+   * Hazelcast retried during a partition migration (see {@link ClusterSupport#RETRIED_READ}: the
+   * caller sends them again; the observers' exact event lists above prove nothing was lost), which
+   * are counted.
    */
   private static void assertNoSerializationTrouble() {
     for (PayaraNode node : everyNode) {
-      List<String> bad = new ArrayList<>();
-      int retried = 0;
-      for (String record : RECORD_START.split(node.log())) {
-        if (!SERIALIZATION_TROUBLE.matcher(record).find()) {
-          continue;
-        }
-        if (RETRIED_READ.matcher(record).find()) {
-          retried++;
-          continue;
-        }
-        record.lines().filter(l -> SERIALIZATION_TROUBLE.matcher(l).find()).forEach(bad::add);
-      }
-      metric("%s logged %d unreadable retried operation(s) (sent again)", node.name(), retried);
-      assertThat(bad.stream().limit(20).toList())
-          .as("class/serialization errors in %s", node.logFile())
-          .isEmpty();
+      ClusterSupport.assertNoSerializationTrouble(
+          node, node.log(), ClusterSupport.RETRIED_READ, METRICS, true);
     }
   }
 
   private static void metric(String format, Object... args) {
-    String line = String.format(Locale.ROOT, format, args);
-    System.out.println("[RollingRestartIT] " + line);
-    try {
-      Files.writeString(
-          dir.getParent().resolve("metrics.txt"),
-          "rolling-" + RUN + " " + line + System.lineSeparator(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    METRICS.print(format, args);
   }
 }
