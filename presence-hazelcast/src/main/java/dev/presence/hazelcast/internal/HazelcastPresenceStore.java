@@ -301,14 +301,11 @@ final class HazelcastPresenceStore implements PresenceStore {
     Map<String, List<UserIndex.Change>> changes = new LinkedHashMap<>();
     int memberships = 0;
     for (Map.Entry<String, byte[]> e : pages.entrySet()) {
-      Wire.In in = new Wire.In(e.getValue());
-      in.readInt(); // occupancy
-      long seq = in.readLong();
-      int count = in.readInt();
-      for (int i = 0; i < count; i++) {
+      ChannelUsers page = page(ChannelId.of(e.getKey()), new Wire.In(e.getValue()), false);
+      for (PresentUser user : page.users()) {
         changes
-            .computeIfAbsent(in.readString(), u -> new ArrayList<>())
-            .add(new UserIndex.Change(e.getKey(), seq, UserIndex.ENSURE));
+            .computeIfAbsent(user.userId().value(), u -> new ArrayList<>())
+            .add(new UserIndex.Change(e.getKey(), page.seq(), UserIndex.ENSURE));
         memberships++;
       }
       if (changes.size() >= REPAIR_BATCH) {
@@ -348,7 +345,14 @@ final class HazelcastPresenceStore implements PresenceStore {
 
   private ChannelUsers readPage(
       ChannelId channel, @Nullable String after, int limit, boolean withAttributes) {
-    Wire.In in = read(channel, ChannelProcessors.Read.PAGE, after, limit, withAttributes);
+    return page(
+        channel,
+        read(channel, ChannelProcessors.Read.PAGE, after, limit, withAttributes),
+        withAttributes);
+  }
+
+  /** Decodes the answer of a {@link ChannelProcessors.Read#PAGE} read. */
+  private ChannelUsers page(ChannelId channel, Wire.In in, boolean withAttributes) {
     int occupancy = in.readInt();
     long seq = in.readLong();
     int count = in.readInt();

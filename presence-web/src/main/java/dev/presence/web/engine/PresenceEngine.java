@@ -548,7 +548,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     Instant now = now();
     SessionLease lease =
         SessionLease.leaseBound(apiSessionId(channel, user), now.plus(config.timeout()));
-    publish(call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now)));
+    publish(storeJoin(channel, user, lease, now));
     journal(channel, user, lease.expiresAt());
   }
 
@@ -571,10 +571,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     if (!holdingAttributes) {
       return;
     }
-    HeldKey key = new HeldKey(channel, user);
-    if (apiJournal.size() < MAX_HELD_ATTRIBUTES || apiJournal.containsKey(key)) {
-      apiJournal.put(key, new ApiOperation(leaseUntil));
-    }
+    putBounded(apiJournal, new HeldKey(channel, user), new ApiOperation(leaseUntil));
   }
 
   /** Replays the REST joins and leaves made through this node since a node was lost. */
@@ -589,7 +586,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       } else if (until.isAfter(now)) {
         SessionLease lease = SessionLease.leaseBound(session, until);
         try {
-          publish(call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now)));
+          publish(storeJoin(channel, user, lease, now));
         } catch (ChannelFullException e) {
           LOG.log(
               Level.WARNING,
@@ -621,10 +618,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     attributeRate.acquire(user, now);
     publish(call(() -> store.setAttributes(channel, user, attributes, now)));
     if (holdingAttributes && sessionsPerUser.containsKey(user)) {
-      HeldKey key = new HeldKey(channel, user);
-      if (heldAttributes.size() < MAX_HELD_ATTRIBUTES || heldAttributes.containsKey(key)) {
-        heldAttributes.put(key, new HeldAttributes(attributes, true));
-      }
+      putBounded(heldAttributes, new HeldKey(channel, user), new HeldAttributes(attributes, true));
     }
     return attributes;
   }
@@ -681,8 +675,12 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
 
   void joinNodeBound(ChannelId channel, UserId user, SessionId session, Instant now) {
     refuseWhenHandingOver();
-    SessionLease lease = SessionLease.nodeBound(session, backend.nodeId());
-    publish(call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now)));
+    publish(storeJoin(channel, user, SessionLease.nodeBound(session, backend.nodeId()), now));
+  }
+
+  private Optional<PresenceEvent> storeJoin(
+      ChannelId channel, UserId user, SessionLease lease, Instant now) {
+    return call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now));
   }
 
   void leaveSession(ChannelId channel, UserId user, SessionId session, Instant now) {
@@ -719,9 +717,8 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    */
   boolean reassert(ChannelId channel, UserId user, SessionId session, Instant now) {
     try {
-      SessionLease lease = SessionLease.nodeBound(session, backend.nodeId());
       Optional<PresenceEvent> joined =
-          call(() -> store.join(channel, user, lease, limits.usersPerChannel(), now));
+          storeJoin(channel, user, SessionLease.nodeBound(session, backend.nodeId()), now);
       publish(joined);
       HeldKey key = new HeldKey(channel, user);
       HeldAttributes held = heldAttributes.get(key);
@@ -833,8 +830,8 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
           continue; // changed here since a node was lost: that value stands
         }
         Optional<Attributes> current = call(() -> store.attributes(channel, user));
-        if (current.isPresent() && heldAttributes.size() < MAX_HELD_ATTRIBUTES) {
-          heldAttributes.put(key, new HeldAttributes(current.get(), false));
+        if (current.isPresent()) {
+          putBounded(heldAttributes, key, new HeldAttributes(current.get(), false));
         }
       }
     }
@@ -1014,6 +1011,13 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   static final Duration MAX_HOLD = Duration.ofHours(1);
 
   private record HeldKey(ChannelId channel, UserId user) {}
+
+  /** Puts unless the map holds {@link #MAX_HELD_ATTRIBUTES} other keys already. */
+  private static <V> void putBounded(Map<HeldKey, V> map, HeldKey key, V value) {
+    if (map.size() < MAX_HELD_ATTRIBUTES || map.containsKey(key)) {
+      map.put(key, value);
+    }
+  }
 
   /** Attributes held for a re-assert; {@code changed} if set through this node since a loss. */
   private record HeldAttributes(Attributes attributes, boolean changed) {}
