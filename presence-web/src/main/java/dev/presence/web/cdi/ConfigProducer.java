@@ -2,6 +2,7 @@ package dev.presence.web.cdi;
 
 import dev.presence.web.config.ConfigSource;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.connection.ConnectionLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -9,7 +10,7 @@ import jakarta.inject.Singleton;
 /**
  * Produces the one {@link PresenceConfig} of the application, read from {@link
  * ConfigSource#standard()} (MicroProfile Config where the server has it, then system properties,
- * then environment variables).
+ * then environment variables), and the {@link ConnectionLimiter} built from it.
  *
  * <p>{@code @Singleton} rather than {@code @ApplicationScoped}: the configuration is a final,
  * immutable class, so it needs no client proxy.
@@ -27,5 +28,17 @@ public class ConfigProducer {
   @Singleton
   public PresenceConfig config() {
     return new PresenceConfig(ConfigSource.standard());
+  }
+
+  /**
+   * The node's connection limits (SPEC 13.2), shared by the WebSocket endpoint and the SSE streams.
+   *
+   * @param config the configuration
+   * @return the limiter
+   */
+  @Produces
+  @Singleton
+  public ConnectionLimiter connectionLimiter(PresenceConfig config) {
+    return new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerUser());
   }
 }

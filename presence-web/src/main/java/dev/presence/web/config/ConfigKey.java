@@ -130,6 +130,18 @@ public enum ConfigKey {
       65536,
       "Largest incoming WebSocket frame; a larger one closes the connection with 1009."
           + " 1024 to 16777216."),
+  /** Open WebSocket and SSE connections per node. */
+  WS_MAX_CONNECTIONS(
+      "presence.ws.max-connections",
+      15000,
+      "Open WebSocket and Server-Sent Events connections per node; one more is refused (WebSocket"
+          + " close 1013, SSE 503 UNAVAILABLE). 1 to 1000000."),
+  /** Open WebSocket and SSE connections per user and node. */
+  WS_MAX_CONNECTIONS_PER_USER(
+      "presence.ws.max-connections-per-user",
+      64,
+      "Open WebSocket and Server-Sent Events connections of one user id on one node; one more is"
+          + " refused like one over presence.ws.max-connections. 1 to 1000000."),
   /** Largest REST request body. */
   HTTP_MAX_BODY_BYTES(
       "presence.http.max-body-bytes",

@@ -47,6 +47,8 @@ public final class PresenceConfig {
   private final PresenceLimits limits;
   private final int wsQueueCapacity;
   private final int maxFrameBytes;
+  private final int maxConnections;
+  private final int maxConnectionsPerUser;
   private final int maxBodyBytes;
   private final int sseQueueCapacity;
   private final int hookQueueCapacity;
@@ -74,6 +76,8 @@ public final class PresenceConfig {
     this.limits = readLimits();
     this.wsQueueCapacity = integer(ConfigKey.WS_QUEUE_CAPACITY, 16, 1_000_000);
     this.maxFrameBytes = integer(ConfigKey.WS_MAX_FRAME_BYTES, 1024, 16 * 1024 * 1024);
+    this.maxConnections = integer(ConfigKey.WS_MAX_CONNECTIONS, 1, 1_000_000);
+    this.maxConnectionsPerUser = integer(ConfigKey.WS_MAX_CONNECTIONS_PER_USER, 1, 1_000_000);
     this.maxBodyBytes = integer(ConfigKey.HTTP_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024);
     this.sseQueueCapacity = integer(ConfigKey.SSE_QUEUE_CAPACITY, 16, 1_000_000);
     this.hookQueueCapacity = integer(ConfigKey.HOOKS_QUEUE_CAPACITY, 1, 10_000_000);
@@ -216,6 +220,25 @@ public final class PresenceConfig {
    */
   public int maxFrameBytes() {
     return maxFrameBytes;
+  }
+
+  /**
+   * The most open WebSocket and SSE connections of this node ({@code presence.ws.max-connections}).
+   *
+   * @return 1 to 1,000,000
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /**
+   * The most open WebSocket and SSE connections of one user on this node ({@code
+   * presence.ws.max-connections-per-user}).
+   *
+   * @return 1 to 1,000,000
+   */
+  public int maxConnectionsPerUser() {
+    return maxConnectionsPerUser;
   }
 
   /**

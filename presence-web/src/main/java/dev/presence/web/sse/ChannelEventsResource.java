@@ -64,6 +64,6 @@ public class ChannelEventsResource {
     Caller caller = Requests.authenticate(verifier, authorization, accessToken);
     ChannelId c = Requests.channel(channel, config.limits());
     access.check(caller, Action.OBSERVE, c, null);
-    streams.open(c, sink, sse);
+    streams.open(c, caller.userId(), sink, sse);
   }
 }

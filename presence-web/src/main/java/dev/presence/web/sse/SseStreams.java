@@ -2,7 +2,10 @@ package dev.presence.web.sse;
 
 import dev.presence.ChannelId;
 import dev.presence.PresenceService;
+import dev.presence.UnavailableException;
+import dev.presence.UserId;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.connection.ConnectionLimiter;
 import dev.presence.web.ops.OperationMetrics;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -33,6 +36,7 @@ public class SseStreams {
   @Inject PresenceService presence;
   @Inject PresenceConfig config;
   @Inject OperationMetrics metrics;
+  @Inject ConnectionLimiter limiter;
 
   private final Set<SseConnection> open = ConcurrentHashMap.newKeySet();
   private ExecutorService senders;
@@ -53,11 +57,39 @@ public class SseStreams {
    * Opens a stream: subscribes to the channel and starts sending.
    *
    * @param channel the channel
+   * @param user the stream's user, counted against the connection limits (SPEC 13.2)
    * @param sink the client's sink
    * @param sse the SSE factory
+   * @throws UnavailableException if a connection limit refuses the stream (503)
    * @throws dev.presence.PresenceException if the subscription fails
    */
-  public void open(ChannelId channel, SseEventSink sink, Sse sse) {
+  public void open(ChannelId channel, UserId user, SseEventSink sink, Sse sse) {
+    ConnectionLimiter.Permit permit =
+        limiter.tryAcquire(
+            user,
+            refusal -> {
+              throw new UnavailableException(
+                  refusal == ConnectionLimiter.Refusal.USER
+                      ? "this user has "
+                          + limiter.maxPerUser()
+                          + " connections open on this server; close one or try again later"
+                      : "this server has "
+                          + limiter.maxConnections()
+                          + " connections open; try again later");
+            });
+    if (permit == null) {
+      throw new IllegalStateException("refused without a reason");
+    }
+    try {
+      open(channel, sink, sse, permit);
+    } catch (RuntimeException e) {
+      permit.release();
+      throw e;
+    }
+  }
+
+  private void open(
+      ChannelId channel, SseEventSink sink, Sse sse, ConnectionLimiter.Permit permit) {
     SseConnection[] self = new SseConnection[1];
     SseConnection c =
         new SseConnection(
@@ -70,6 +102,7 @@ public class SseStreams {
               if (open.remove(self[0])) {
                 metrics.sseStreamClosed();
               }
+              permit.release();
             });
     self[0] = c;
     open.add(c);

@@ -185,10 +185,7 @@ final class Connection implements Outbox.Listener {
       return;
     }
     if (tooLarge(text)) {
-      closeNow(
-          TOO_BIG,
-          "TOO_LARGE: frames may have at most " + settings.maxFrameBytes() + " bytes",
-          CloseReason.LOST);
+      frameTooLarge();
       return;
     }
     JsonValue id = null;
@@ -209,6 +206,21 @@ final class Connection implements Outbox.Listener {
       LOG.log(Level.WARNING, "a WebSocket request failed: " + request.type().wireName(), e);
       outbox.offer(Messages.error(request.id(), Messages.INTERNAL, Messages.INTERNAL_MESSAGE));
     }
+  }
+
+  /** A frame over the limit: closes the connection with 1009 and ends the session as lost. */
+  void frameTooLarge() {
+    closeNow(TOO_BIG, frameTooLargeReason(settings.maxFrameBytes()), CloseReason.LOST);
+  }
+
+  /**
+   * The close reason for a frame over the limit.
+   *
+   * @param maxFrameBytes the limit
+   * @return the reason phrase
+   */
+  static String frameTooLargeReason(int maxFrameBytes) {
+    return "TOO_LARGE: frames may have at most " + maxFrameBytes + " bytes";
   }
 
   /** Handles a binary frame: not part of the protocol, refused with an error reply. */

@@ -5,6 +5,7 @@ import dev.presence.PresenceException;
 import dev.presence.UnauthenticatedException;
 import dev.presence.spi.Caller;
 import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.connection.ConnectionLimiter;
 import jakarta.inject.Inject;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -30,10 +31,13 @@ import org.jspecify.annotations.Nullable;
  *   <li>1008 {@code "UNAUTHENTICATED: ..."}: no token, or a token the server does not accept (see
  *       {@link HandshakeConfigurator}); 1008 {@code "TOO_LARGE: ..."} when the user has too many
  *       sessions;
- *   <li>1009 {@code "TOO_LARGE: ..."}: a frame over {@code presence.ws.max-frame-bytes};
- *   <li>1013 {@code "too slow: ..."}: the client took nothing for 30 s (no send completed and no
- *       pong acknowledged the data sent), or even its replies overflow its queue (see {@link
- *       Outbox}); 1013 {@code "UNAVAILABLE: ..."}: the store is unreachable at connect;
+ *   <li>1009 {@code "TOO_LARGE: ..."}: a frame over {@code presence.ws.max-frame-bytes}, closed as
+ *       soon as the limit is passed, before the rest of the frame is read;
+ *   <li>1013 {@code "UNAVAILABLE: ..."}: the node holds {@code presence.ws.max-connections}
+ *       connections, or the user {@code presence.ws.max-connections-per-user} (SPEC 13.2), or the
+ *       store is unreachable at connect; 1013 {@code "too slow: ..."}: the client took nothing for
+ *       30 s (no send completed and no pong acknowledged the data sent), or even its replies
+ *       overflow its queue (see {@link Outbox});
  *   <li>1001 {@code "TIMEOUT: ..."}: the engine ended the session because nothing (no frame, no
  *       pong) came for the presence timeout; 1001 also when the server is stopping;
  *   <li>1011: a send failed.
@@ -43,10 +47,13 @@ import org.jspecify.annotations.Nullable;
  * every pong as a heartbeat, so any client whose WebSocket stack answers pings (browsers, the JDK
  * client, node {@code ws}) stays present while connected; the JSON {@code heartbeat} works too.
  * Pings a client sends are answered by the container but are not visible to the application, so
- * they count only through the pongs to the server's pings.
+ * they count only through the pongs to the server's pings. The container's own idle timeout is only
+ * a backstop far above the presence timeout (see {@link ContainerTuning}).
  *
- * <p>The frame size is checked by {@link Connection} against the configuration; the container limit
- * on the handler ({@value #CONTAINER_MAX_MESSAGE_BYTES} bytes, the largest value the configuration
+ * <p>Frame size: the container's incoming buffer is sized from {@code presence.ws.max-frame-bytes}
+ * at deployment ({@link ContainerTuning}), fragmented messages are assembled up to the same limit,
+ * and {@link Connection} checks the UTF-8 size of every text frame. The handler's {@code
+ * maxMessageSize} ({@value #CONTAINER_MAX_MESSAGE_BYTES} bytes, the largest value the configuration
  * allows) only keeps the container from refusing a frame the configuration allows.
  */
 @ServerEndpoint(value = "/ws/v1", configurator = HandshakeConfigurator.class)
@@ -79,18 +86,43 @@ public class PresenceEndpoint {
       transport.close(Connection.POLICY_VIOLATION, "UNAUTHENTICATED: " + e.getMessage());
       return;
     }
-    // Above the presence timeout, so the engine's timeout (then check()) ends a silent client
-    // first; the server's own pings keep the container from counting a connection as idle.
-    session.setMaxIdleTimeout(runtime.timeout().toMillis() * 2);
+    ConnectionLimiter.Refusal[] refusal = new ConnectionLimiter.Refusal[1];
+    ConnectionLimiter.Permit permit =
+        runtime.limiter().tryAcquire(caller.userId(), r -> refusal[0] = r);
+    if (permit == null) {
+      transport.close(Connection.TRY_AGAIN_LATER, refusalReason(refusal[0]));
+      return;
+    }
+    // No per-session idle timeout: the container's default is a backstop set at deployment (see
+    // ContainerTuning); the application's own liveness ends silent connections. Fragmented
+    // messages are assembled up to the frame limit, and no further.
+    session.setMaxTextMessageBufferSize(runtime.maxFrameBytes());
+    session.setMaxBinaryMessageBufferSize(runtime.maxFrameBytes());
     try {
-      connection = runtime.connect(caller, transport);
+      connection = runtime.connect(caller, transport, permit::release);
     } catch (PresenceException e) {
+      permit.release();
       int code =
           e.code() == ErrorCode.UNAVAILABLE
               ? Connection.TRY_AGAIN_LATER
               : Connection.POLICY_VIOLATION;
       transport.close(code, e.code().name() + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      permit.release();
+      LOG.log(Level.WARNING, "opening a WebSocket connection failed", e);
+      transport.close(Connection.INTERNAL_ERROR, "INTERNAL: the connection could not be opened");
     }
+  }
+
+  private String refusalReason(ConnectionLimiter.Refusal refusal) {
+    ConnectionLimiter limiter = runtime.limiter();
+    return refusal == ConnectionLimiter.Refusal.USER
+        ? "UNAVAILABLE: this user has "
+            + limiter.maxPerUser()
+            + " connections open on this server; close one or try again later"
+        : "UNAVAILABLE: this server has "
+            + limiter.maxConnections()
+            + " connections open; try again later";
   }
 
   /**
@@ -147,13 +179,26 @@ public class PresenceEndpoint {
   }
 
   /**
-   * A transport error. The container closes the connection after a fatal one, and {@link #onClose}
-   * ends the session as lost; nothing else is done here.
+   * A transport error. A frame over the container's incoming buffer (sized from {@code
+   * presence.ws.max-frame-bytes} by {@link ContainerTuning}) closes the connection with 1009 here,
+   * before the container would close it with 1011; after any other fatal error the container closes
+   * the connection and {@link #onClose} ends the session as lost.
    *
+   * @param session the WebSocket session
    * @param error the error
    */
   @OnError
-  public void onError(Throwable error) {
+  public void onError(Session session, Throwable error) {
+    if (ContainerTuning.isFrameOverflow(error)) {
+      Connection c = connection;
+      if (c != null) {
+        c.frameTooLarge();
+      } else {
+        new SessionTransport(session)
+            .close(Connection.TOO_BIG, Connection.frameTooLargeReason(runtime.maxFrameBytes()));
+      }
+      return;
+    }
     LOG.log(Level.FINE, "WebSocket error", error);
   }
 

@@ -4,13 +4,16 @@ import dev.presence.PresenceService;
 import dev.presence.spi.Caller;
 import dev.presence.web.auth.AccessControl;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.connection.ConnectionLimiter;
 import dev.presence.web.engine.PresenceEngine;
+import dev.presence.web.ops.OperationMetrics;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.servlet.ServletContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +57,8 @@ public class WebSocketRuntime {
   @Inject PresenceConfig config;
   @Inject PresenceService presence;
   @Inject AccessControl access;
+  @Inject ConnectionLimiter limiter;
+  @Inject OperationMetrics metrics;
 
   /**
    * The container's default managed thread factory, so the threads here (which end presence
@@ -67,6 +72,7 @@ public class WebSocketRuntime {
   private final EventTexts texts = new EventTexts();
   private @Nullable ExecutorService senders;
   private @Nullable ScheduledExecutorService checker;
+  private @Nullable ScheduledThreadPoolExecutor containerTimers;
   private Connection.@Nullable Settings settings;
 
   /** Starts the threads. */
@@ -100,9 +106,51 @@ public class WebSocketRuntime {
     checker = check;
     long period = Math.max(100, Math.min(1000, timeout.toMillis() / 10));
     check.scheduleWithFixedDelay(this::checkAll, period, period, TimeUnit.MILLISECONDS);
+    // The container's idle timers (see ContainerTuning): a cancelled timer leaves the queue at
+    // once.
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(1, threads("presence-ws-container-timer"));
+    timers.setRemoveOnCancelPolicy(true);
+    timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    containerTimers = timers;
+    metrics.registerGauge(
+        "presence_websocket_connections",
+        "WebSocket connections open on this node.",
+        connections::size);
+    metrics.registerGauge(
+        "presence_connections_open",
+        "WebSocket and Server-Sent Events connections counted against presence.ws.max-connections.",
+        limiter::open);
     if (presence instanceof PresenceEngine engine) {
       engine.afterHandOver(this::goAway);
     }
+  }
+
+  /**
+   * Adjusts the application's WebSocket container (see {@link ContainerTuning}); called once when
+   * the servlet context starts, before any connection.
+   *
+   * @param context the application's servlet context
+   */
+  public void configureContainer(ServletContext context) {
+    ScheduledExecutorService timers = containerTimers;
+    if (timers == null) {
+      throw new IllegalStateException("the WebSocket runtime is not started");
+    }
+    List<String> applied =
+        ContainerTuning.configure(context, config.maxFrameBytes(), idleBackstopMillis(), timers);
+    LOG.info("WebSocket container: " + String.join(", ", applied));
+  }
+
+  /**
+   * The container's idle timeout: a backstop far above the presence timeout, since the
+   * application's own liveness (pings every T/3, the engine's timeout) ends silent connections
+   * first.
+   *
+   * @return milliseconds, positive
+   */
+  long idleBackstopMillis() {
+    return config.timeout().toMillis() * 2 + 10_000;
   }
 
   /**
@@ -128,6 +176,10 @@ public class WebSocketRuntime {
     ScheduledExecutorService check = checker;
     if (check != null) {
       check.shutdownNow();
+    }
+    ScheduledExecutorService timers = containerTimers;
+    if (timers != null) {
+      timers.shutdownNow();
     }
     ExecutorService pool = senders;
     if (pool != null) {
@@ -159,10 +211,11 @@ public class WebSocketRuntime {
    *
    * @param caller the user
    * @param transport the socket
+   * @param onEnd run once when the connection has ended (not if this throws)
    * @return the open connection, registered for the periodic checks
    * @throws dev.presence.PresenceException if the presence session cannot be opened
    */
-  public Connection connect(Caller caller, Transport transport) {
+  public Connection connect(Caller caller, Transport transport, Runnable onEnd) {
     ExecutorService pool = senders;
     Connection.Settings s = settings;
     if (pool == null || s == null) {
@@ -178,7 +231,10 @@ public class WebSocketRuntime {
             texts,
             s,
             System::nanoTime,
-            connections::remove);
+            ended -> {
+              connections.remove(ended);
+              onEnd.run();
+            });
     c.open();
     connections.add(c);
     return c;
@@ -194,21 +250,21 @@ public class WebSocketRuntime {
   }
 
   /**
+   * The node's connection limits, shared with the Server-Sent Events streams.
+   *
+   * @return the limiter
+   */
+  public ConnectionLimiter limiter() {
+    return limiter;
+  }
+
+  /**
    * The largest frame accepted.
    *
    * @return bytes
    */
   public int maxFrameBytes() {
     return config.maxFrameBytes();
-  }
-
-  /**
-   * The presence timeout; the container's idle timeout is set a little above it.
-   *
-   * @return the timeout
-   */
-  public Duration timeout() {
-    return config.timeout();
   }
 
   private void checkAll() {
