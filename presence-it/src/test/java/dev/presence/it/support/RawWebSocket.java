@@ -34,6 +34,8 @@ public final class RawWebSocket implements Closeable {
   private final DataInputStream in;
   private final OutputStream out;
   private boolean lastFin;
+  private int closeCode = -1;
+  private String closeReason = "";
   private int batchFrames;
   private final Deque<JsonNode> unread = new ArrayDeque<>();
 
@@ -227,6 +229,10 @@ public final class RawWebSocket implements Closeable {
     }
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
+    if (opcode == 8 && payload.length >= 2) {
+      closeCode = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+      closeReason = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+    }
     if (opcode == 9) {
       sendControl(0x8A, payload);
     } else if (opcode == 0 || opcode == 1) {
@@ -248,6 +254,100 @@ public final class RawWebSocket implements Closeable {
     }
     out.write(frame);
     out.flush();
+  }
+
+  /**
+   * Reads (and discards) until the server's close frame and returns its code.
+   *
+   * @param timeout how long to wait
+   * @return the close code, or -1 if the connection ended without a close frame
+   * @throws UncheckedIOException if nothing closed the connection within the timeout
+   */
+  public int awaitCloseCode(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new SocketTimeoutException("no close within " + timeout);
+        }
+        socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+        if (readFrameInto(new ByteArrayOutputStream()) == 8) {
+          return closeCode;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      throw new UncheckedIOException("the server did not close the connection", e);
+    } catch (IOException e) {
+      return closeCode; // the connection ended: the close frame, if one came, was recorded
+    }
+  }
+
+  /** The code of the close frame the server sent, or -1 if none was read yet. */
+  public int closeCode() {
+    return closeCode;
+  }
+
+  /** The reason of the close frame the server sent, or "" if none was read yet. */
+  public String closeReason() {
+    return closeReason;
+  }
+
+  /**
+   * Starts a masked frame that declares {@code declaredLength} payload bytes and sends only the
+   * first {@code bytesToSend} of them (letters), in chunks, as a hostile client would; stops early,
+   * without an exception, if the server closes the connection meanwhile.
+   *
+   * @param opcode 1 (text) or 0 (continuation)
+   * @param fin whether the frame is the last of its message
+   * @param declaredLength the payload length in the frame header
+   * @param bytesToSend how much of the payload to send
+   * @return the payload bytes actually written
+   */
+  public long sendFramePart(int opcode, boolean fin, long declaredLength, long bytesToSend) {
+    long written = 0;
+    try {
+      ByteArrayOutputStream head = new ByteArrayOutputStream(14);
+      head.write((fin ? 0x80 : 0) | opcode);
+      if (declaredLength < 126) {
+        head.write(0x80 | (int) declaredLength);
+      } else if (declaredLength < 65536) {
+        head.write(0x80 | 126);
+        head.write((int) (declaredLength >>> 8));
+        head.write((int) (declaredLength & 0xff));
+      } else {
+        head.write(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+          head.write((int) ((declaredLength >>> shift) & 0xff));
+        }
+      }
+      byte[] mask = new byte[4];
+      RANDOM.nextBytes(mask);
+      head.write(mask);
+      out.write(head.toByteArray());
+      byte[] chunk = new byte[16 * 1024];
+      while (written < bytesToSend) {
+        int n = (int) Math.min(chunk.length, bytesToSend - written);
+        for (int i = 0; i < n; i++) {
+          chunk[i] = (byte) ('a' ^ mask[(int) ((written + i) & 3)]);
+        }
+        out.write(chunk, 0, n);
+        written += n;
+      }
+      out.flush();
+    } catch (IOException e) {
+      // the server closed the connection: that is what the caller is testing for
+    }
+    return written;
+  }
+
+  /** Sends a close frame with a code (no reason), as a client that ends cleanly does. */
+  public void sendClose(int code) {
+    try {
+      sendControl(0x88, new byte[] {(byte) (code >>> 8), (byte) code});
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Drops the connection with a TCP reset: no close frame, no FIN. */

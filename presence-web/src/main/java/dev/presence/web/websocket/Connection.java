@@ -46,8 +46,11 @@ import org.jspecify.annotations.Nullable;
  * server pings every {@link Settings#pingInterval()} (a third of the presence timeout), so a client
  * whose WebSocket stack answers pings stays alive without sending anything; a client that answers
  * nothing for the timeout is ended by the engine, and {@link #check} then closes the socket with
- * 1001. The pings carry the {@link Outbox}'s acknowledgement marks too; a client that takes nothing
- * for {@link Settings#sendTimeout()} is closed with 1013.
+ * 1001. Liveness is judged on what was really sent: when the server was too busy to send a ping on
+ * time (more than half an interval late), the client could not have answered it, so the late ping
+ * counts as a sign of life instead of letting the engine end a healthy session. The pings carry the
+ * {@link Outbox}'s acknowledgement marks too; a client that takes nothing for {@link
+ * Settings#sendTimeout()} is closed with 1013.
  *
  * <p><b>Requests</b> are handled one at a time on the container's thread, in order. Each gets a
  * reply through the {@link Outbox} (so replies and events leave in one order): {@code ok}, {@code
@@ -115,6 +118,7 @@ final class Connection implements Outbox.Listener {
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile @Nullable PresenceSession session;
   private volatile long lastPingNanos;
+  private long latePings; // the checker thread only
 
   /**
    * Creates a connection; nothing happens until {@link #open()}.
@@ -185,7 +189,7 @@ final class Connection implements Outbox.Listener {
       return;
     }
     if (tooLarge(text)) {
-      frameTooLarge();
+      closeNow(TOO_BIG, frameTooLargeReason(settings.maxFrameBytes()), CloseReason.LOST);
       return;
     }
     JsonValue id = null;
@@ -206,11 +210,6 @@ final class Connection implements Outbox.Listener {
       LOG.log(Level.WARNING, "a WebSocket request failed: " + request.type().wireName(), e);
       outbox.offer(Messages.error(request.id(), Messages.INTERNAL, Messages.INTERNAL_MESSAGE));
     }
-  }
-
-  /** A frame over the limit: closes the connection with 1009 and ends the session as lost. */
-  void frameTooLarge() {
-    closeNow(TOO_BIG, frameTooLargeReason(settings.maxFrameBytes()), CloseReason.LOST);
   }
 
   /**
@@ -279,10 +278,32 @@ final class Connection implements Outbox.Listener {
           CloseReason.LOST);
       return;
     }
-    if (nowNanos - lastPingNanos >= settings.pingInterval().toNanos()) {
+    long interval = settings.pingInterval().toNanos();
+    long sincePing = nowNanos - lastPingNanos;
+    if (sincePing >= interval) {
+      if (sincePing > interval + interval / 2 && s != null) {
+        // This ping is late: the server was too busy to ask. A client cannot answer a ping it was
+        // never sent, so its silence since then is the server's, not a sign of its death.
+        latePings++;
+        try {
+          s.heartbeat();
+        } catch (PresenceException e) {
+          return; // ended meanwhile: the next check closes the connection
+        }
+      }
       lastPingNanos = nowNanos;
       outbox.ping();
     }
+  }
+
+  /**
+   * How many of this connection's pings were sent late, each of which counted as a sign of life
+   * (see {@link #check}); for tests and metrics.
+   *
+   * @return the count
+   */
+  long latePings() {
+    return latePings;
   }
 
   /** The server is stopping: closes with 1001. */

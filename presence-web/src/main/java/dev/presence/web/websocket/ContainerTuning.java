@@ -1,9 +1,11 @@
 package dev.presence.web.websocket;
 
 import jakarta.servlet.ServletContext;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.server.ServerContainer;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +60,10 @@ final class ContainerTuning {
   /** What Tyrus says when a frame overflows its incoming buffer. */
   static final String TYRUS_BUFFER_OVERFLOW = "Buffer overflow.";
 
+  /** Held here so that its level, once set, is not lost when the logger is collected. */
+  private static final Logger TYRUS_ENDPOINT_LOG =
+      Logger.getLogger("org.glassfish.tyrus.core.TyrusEndpointWrapper");
+
   private ContainerTuning() {}
 
   /**
@@ -89,14 +95,21 @@ final class ContainerTuning {
       return applied;
     }
     container.setDefaultMaxSessionIdleTimeout(idleBackstopMillis);
+    if (container.getClass().getName().startsWith("org.glassfish.tyrus.")) {
+      TYRUS_ENDPOINT_LOG.setLevel(Level.SEVERE);
+      applied.add("Tyrus's per-connection error warnings off");
+    }
     applied.add("idle timeout backstop " + idleBackstopMillis + " ms");
     try {
-      Object engine = container.getClass().getMethod("getWebSocketEngine").invoke(container);
-      Method set = engine.getClass().getMethod("setIncomingBufferSize", int.class);
-      set.invoke(engine, buffer);
+      Object engine = publicMethod(container.getClass(), "getWebSocketEngine").invoke(container);
+      publicMethod(engine.getClass(), "setIncomingBufferSize", int.class).invoke(engine, buffer);
       applied.add("incoming frame buffer " + buffer + " bytes");
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.log(Level.FINE, "not Tyrus, or its incoming buffer cannot be set", e);
+      LOG.log(
+          Level.INFO,
+          "the WebSocket container's incoming buffer could not be sized (not Tyrus?); frames up to"
+              + " its own limit are buffered before presence.ws.max-frame-bytes is checked: "
+              + e);
     }
     Field field = field(container.getClass(), "managedScheduledExecutorService");
     if (field != null && ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
@@ -116,14 +129,70 @@ final class ContainerTuning {
   }
 
   /**
-   * Whether a transport error is the container refusing a frame over its incoming buffer.
+   * Whether a close is Tyrus refusing a frame over its incoming buffer: it closes with 1011 and
+   * {@value #TYRUS_BUFFER_OVERFLOW}, and does not tell the endpoint's {@code OnError}.
    *
-   * @param error what the container reported
+   * @param reason the close reason the endpoint's {@code OnClose} received
    * @return true for Tyrus's buffer overflow
    */
-  static boolean isFrameOverflow(Throwable error) {
-    return error instanceof IllegalArgumentException
-        && TYRUS_BUFFER_OVERFLOW.equals(error.getMessage());
+  static boolean isFrameOverflow(CloseReason reason) {
+    return reason.getCloseCode().getCode() == CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode()
+        && TYRUS_BUFFER_OVERFLOW.equals(reason.getReasonPhrase());
+  }
+
+  /**
+   * Turns Tyrus's close for a frame over its buffer into the close SPEC 5 asks for (1009), before
+   * Tyrus sends it: Tyrus calls the endpoint's {@code OnClose} with the reason object first and
+   * writes the close frame from the same object afterwards. The reason is changed in place
+   * (reflectively: {@link CloseReason} is immutable by its API); if that fails the client gets
+   * Tyrus's 1011.
+   *
+   * @param reason the close reason the endpoint's {@code OnClose} received
+   * @param code the code to send instead
+   * @param phrase the reason phrase to send instead, at most 123 UTF-8 bytes
+   * @return true if the reason was changed
+   */
+  static boolean rewrite(CloseReason reason, CloseReason.CloseCode code, String phrase) {
+    try {
+      Field codeField = CloseReason.class.getDeclaredField("closeCode");
+      Field phraseField = CloseReason.class.getDeclaredField("reasonPhrase");
+      codeField.setAccessible(true);
+      phraseField.setAccessible(true);
+      codeField.set(reason, code);
+      phraseField.set(reason, phrase);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.log(Level.FINE, "the close reason could not be changed", e);
+      return false;
+    }
+  }
+
+  /**
+   * A public method as declared by a public class or interface of the type's hierarchy: the
+   * container's classes are often private nested classes, whose own {@link Method} objects cannot
+   * be invoked from here.
+   */
+  private static Method publicMethod(Class<?> type, String name, Class<?>... parameters)
+      throws NoSuchMethodException {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      if (Modifier.isPublic(c.getModifiers())) {
+        try {
+          return c.getMethod(name, parameters);
+        } catch (NoSuchMethodException e) {
+          // look further up
+        }
+      }
+      for (Class<?> i : c.getInterfaces()) {
+        if (Modifier.isPublic(i.getModifiers())) {
+          try {
+            return i.getMethod(name, parameters);
+          } catch (NoSuchMethodException e) {
+            // look further
+          }
+        }
+      }
+    }
+    throw new NoSuchMethodException(type.getName() + "." + name);
   }
 
   private static @Nullable Field field(Class<?> type, String name) {

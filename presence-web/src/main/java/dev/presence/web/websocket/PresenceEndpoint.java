@@ -172,6 +172,14 @@ public class PresenceEndpoint {
    */
   @OnClose
   public void onClose(jakarta.websocket.CloseReason reason) {
+    if (ContainerTuning.isFrameOverflow(reason)) {
+      // A frame over the container's buffer (see ContainerTuning): the close the client gets is
+      // 1009, as for any frame over the limit.
+      ContainerTuning.rewrite(
+          reason,
+          jakarta.websocket.CloseReason.CloseCodes.TOO_BIG,
+          Connection.frameTooLargeReason(runtime.maxFrameBytes()));
+    }
     Connection c = connection;
     if (c != null) {
       c.onClosed(reason.getCloseCode().getCode());
@@ -179,26 +187,13 @@ public class PresenceEndpoint {
   }
 
   /**
-   * A transport error. A frame over the container's incoming buffer (sized from {@code
-   * presence.ws.max-frame-bytes} by {@link ContainerTuning}) closes the connection with 1009 here,
-   * before the container would close it with 1011; after any other fatal error the container closes
-   * the connection and {@link #onClose} ends the session as lost.
+   * A transport error. The container closes the connection after a fatal one, and {@link #onClose}
+   * ends the session as lost; nothing else is done here.
    *
-   * @param session the WebSocket session
    * @param error the error
    */
   @OnError
-  public void onError(Session session, Throwable error) {
-    if (ContainerTuning.isFrameOverflow(error)) {
-      Connection c = connection;
-      if (c != null) {
-        c.frameTooLarge();
-      } else {
-        new SessionTransport(session)
-            .close(Connection.TOO_BIG, Connection.frameTooLargeReason(runtime.maxFrameBytes()));
-      }
-      return;
-    }
+  public void onError(Throwable error) {
     LOG.log(Level.FINE, "WebSocket error", error);
   }
 

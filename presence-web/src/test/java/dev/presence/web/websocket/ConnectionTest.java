@@ -602,6 +602,38 @@ class ConnectionTest {
     }
 
     @Test
+    @DisplayName(
+        "a ping the server sends late counts as a sign of life; on-time pings left unanswered"
+            + " for T end the session")
+    void latePing() {
+      Client alice = new Client("alice");
+      alice.ok("{\"type\":\"join\",\"channel\":\"room\"}");
+      // The checker does not run for almost T (a busy server): no ping reached the client.
+      Duration late = T.minusSeconds(1);
+      advance(late);
+      nanos.addAndGet(late.toNanos());
+      alice.connection.check(nanos.get());
+      assertThat(alice.transport.pings()).isEqualTo(1);
+      assertThat(alice.connection.latePings()).isEqualTo(1);
+      // T after the client's last frame, but only 2 s after the server first asked: still present.
+      advance(Duration.ofSeconds(2));
+      nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+      alice.connection.check(nanos.get());
+      assertThat(alice.transport.closeCode()).isZero();
+      assertThat(engine.userChannels(UserId.of("alice"))).containsExactly(ROOM);
+      // From now on the pings go out on time and nothing answers them: T later the session ends.
+      Duration step = T.dividedBy(3);
+      for (int i = 0; i < 4 && alice.transport.closeCode() == 0; i++) {
+        advance(step);
+        nanos.addAndGet(step.toNanos());
+        alice.connection.check(nanos.get());
+      }
+      assertThat(alice.connection.latePings()).isEqualTo(1);
+      assertThat(alice.transport.closeCode()).isEqualTo(1001);
+      assertThat(alice.transport.closeReason()).startsWith("TIMEOUT");
+    }
+
+    @Test
     @DisplayName("a send stuck for longer than the send timeout closes the connection with 1013")
     void stuckSend() {
       Client alice = new Client("alice", false, 1024, Set.of());
