@@ -3,8 +3,8 @@ package dev.presence.web.websocket;
 import dev.presence.ErrorCode;
 import dev.presence.PresenceException;
 import dev.presence.UnauthenticatedException;
-import dev.presence.spi.Caller;
 import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.auth.VerifiedToken;
 import jakarta.inject.Inject;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -29,7 +29,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>1008 {@code "UNAUTHENTICATED: ..."}: no token, or a token the server does not accept (see
  *       {@link HandshakeConfigurator}); 1008 {@code "TOO_LARGE: ..."} when the user has too many
- *       sessions;
+ *       sessions; 1008 {@code "UNAUTHENTICATED: token expired"} after the error message {@code
+ *       {"type":"error","code":"UNAUTHENTICATED","message":"token expired"}} when the token expires
+ *       without a {@code reauthenticate}, and 1008 {@code "FORBIDDEN: ..."} after a {@code
+ *       reauthenticate} with a token for another user (see {@link Connection});
  *   <li>1009 {@code "TOO_LARGE: ..."}: a frame over {@code presence.ws.max-frame-bytes};
  *   <li>1013 {@code "too slow: ..."}: the client took nothing for 30 s (no send completed and no
  *       pong acknowledged the data sent), or even its replies overflow its queue (see {@link
@@ -70,11 +73,11 @@ public class PresenceEndpoint {
   @OnOpen
   public void onOpen(Session session) {
     SessionTransport transport = new SessionTransport(session);
-    Caller caller;
+    VerifiedToken verified;
     try {
       // The session's user properties: the per-connection copy of what modifyHandshake put
       // (WebSocket 2.1), never the endpoint's shared configuration.
-      caller = verifier.verify(token(session.getUserProperties()));
+      verified = verifier.verifyToken(token(session.getUserProperties()));
     } catch (UnauthenticatedException e) {
       transport.close(Connection.POLICY_VIOLATION, "UNAUTHENTICATED: " + e.getMessage());
       return;
@@ -83,7 +86,7 @@ public class PresenceEndpoint {
     // first; the server's own pings keep the container from counting a connection as idle.
     session.setMaxIdleTimeout(runtime.timeout().toMillis() * 2);
     try {
-      connection = runtime.connect(caller, transport);
+      connection = runtime.connect(verified, transport);
     } catch (PresenceException e) {
       int code =
           e.code() == ErrorCode.UNAVAILABLE
