@@ -74,16 +74,48 @@ export type WebSocketConstructor = new (url: string) => {
   onclose: ((event: { code: number; reason: string }) => void) | null;
 };
 
-/** The options of init and createPresenceClient. */
-export interface PresenceOptions {
+/**
+ * Addition (SPEC 13.2): returns a fresh JWT for the same user (`init({ url, token, tokenProvider })`).
+ * The server ends a connection when its token expires (the error `token expired`, then close
+ * 1008); with a tokenProvider the client renews the token on the open connection
+ * (`reauthenticate`) ahead of its `exp`: 30 s before it, or once 80 % of its remaining lifetime has
+ * passed for a token with less than 150 s left (never more often than once a second; by the
+ * client's clock, the server allows 30 s of skew). The client also asks it for every reconnect,
+ * and after a close for expiry reconnects with a fresh token, sending again what was in flight. A
+ * renewal that fails (the provider throws, or the server refuses the token) goes to `onError` and
+ * is tried again every few seconds while the current token lasts. Without a tokenProvider a
+ * connection ends at its token's `exp`.
+ */
+export type TokenProvider = () => Promise<string> | string;
+
+/** The options of init and createPresenceClient: credentials (`token`, `tokenProvider` or both) and settings. */
+export type PresenceOptions = PresenceCredentials & PresenceSettings;
+
+/** How the client authenticates: `token`, `tokenProvider`, or both. */
+export type PresenceCredentials =
+  | {
+      /**
+       * A JWT whose `sub` is the user, or a function returning one (called before each connection).
+       * With a `tokenProvider` too, the first connection uses it, later ones the provider's.
+       */
+      token: string | (() => string | Promise<string>);
+      /** Addition (SPEC 13.2): renews the token; see TokenProvider. */
+      tokenProvider?: TokenProvider;
+    }
+  | {
+      token?: undefined;
+      /** Addition (SPEC 13.2): renews the token; see TokenProvider. */
+      tokenProvider: TokenProvider;
+    };
+
+/** The settings of init and createPresenceClient (everything but the credentials). */
+export interface PresenceSettings {
   /**
    * The server's base URL (its context root, e.g. "https://presence.example.com/"), or the
    * WebSocket endpoint itself ("wss://presence.example.com/ws/v1"). In a browser it defaults to
    * the directory of the page.
    */
   url?: string;
-  /** A JWT whose `sub` is the user, or a function returning one (called before each connection). */
-  token: string | (() => string | Promise<string>);
   /** The WebSocket constructor; defaults to globalThis.WebSocket (pass one in Node.js < 22). */
   WebSocket?: WebSocketConstructor;
   /**

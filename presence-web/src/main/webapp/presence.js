@@ -35,6 +35,20 @@
  *   known), `attributesUpdate` for changed attributes. So a listener that keeps a member list from
  *   the events stays right without refetching. Then it continues from the new snapshot's `seq`.
  *   Synthetic events carry that `seq` and no timestamp.
+ * - Tokens (SPEC 13.2): the server ends a connection when its token expires (error
+ *   `{"type":"error","code":"UNAUTHENTICATED","message":"token expired"}`, close 1008). With
+ *   `tokenProvider` (an async function returning a fresh JWT) the client renews ahead of `exp`:
+ *   30 s before it, or, for a token with less than 150 s left, once 80 % of its remaining lifetime
+ *   has passed (never sooner than 1 s after the previous token arrived; times by the client's
+ *   clock, the server allows 30 s of skew). It sends `{"type":"reauthenticate","token"}` on the
+ *   open connection, so nothing is interrupted. A renewal that fails (the provider throws, or the
+ *   server refuses the token) is reported to `onError` and tried again every few seconds while
+ *   the current token lasts. Every reconnect takes a fresh token from the provider (the first
+ *   connection uses `token` when given). If the server still closes for expiry, the client gets a
+ *   fresh token and reconnects like after any lost connection: requests in flight are sent again,
+ *   channels re-joined. Without `tokenProvider` nothing is renewed: the connection ends at `exp`
+ *   and every later connection uses `token` (a function given as `token` is called before each
+ *   connection, as before).
  * - `{"type":"batch","messages":[...]}` frames are unpacked in order.
  * - Errors reject with a `PresenceError` whose `code` and `message` are the server's (SPEC 4.4),
  *   or one of the client's own codes: `TIMEOUT`, `CLOSED`, `CANCELLED`, `NOT_INITIALIZED`,
@@ -57,6 +71,21 @@ const STABLE_AFTER_MS = 10_000;
 
 /** Close codes after which the requests in flight are refused, not sent again. */
 const FATAL_CLOSE_CODES = new Set([1008, 1009]);
+
+/** The close reason of a connection whose token expired (SPEC 13.2). */
+const TOKEN_EXPIRED_REASON = "UNAUTHENTICATED: token expired";
+
+/** A token is renewed this long before its `exp` at the latest (when its lifetime allows). */
+const RENEW_BEFORE_MS = 30_000;
+
+/** ...and, for short-lived tokens, once this share of its remaining lifetime has passed. */
+const RENEW_AT_SHARE = 0.8;
+
+/** Renewals (and retries of failed ones) are never closer together than this. */
+const MIN_RENEW_DELAY_MS = 1_000;
+
+/** A failed renewal is tried again after at most this long. */
+const RENEW_RETRY_MS = 5_000;
 
 /** An error from the server (its code and message) or from the client itself. */
 export class PresenceError extends Error {
@@ -83,13 +112,26 @@ export class PresenceClient {
       throw new PresenceError("INVALID_ARGUMENT", "init needs options: { url, token }");
     }
     this._baseUrl = endpointUrl(options.url);
-    if (typeof options.token !== "string" && typeof options.token !== "function") {
+    if (options.tokenProvider !== undefined && typeof options.tokenProvider !== "function") {
       throw new PresenceError(
         "INVALID_ARGUMENT",
-        "init needs a token: a JWT string, or a function returning one (or a promise of one)",
+        "tokenProvider must be a function returning a fresh JWT (or a promise of one)",
       );
     }
-    this._token = options.token;
+    this._tokenProvider = options.tokenProvider ?? null;
+    const noToken = options.token === undefined || options.token === null;
+    if (
+      (typeof options.token !== "string" && typeof options.token !== "function") &&
+      !(noToken && this._tokenProvider)
+    ) {
+      throw new PresenceError(
+        "INVALID_ARGUMENT",
+        "init needs a token: a JWT string, or a function returning one (or a promise of one), or a tokenProvider",
+      );
+    }
+    this._token = noToken ? null : options.token;
+    /** Whether a connection used the `token` option already (later ones ask the tokenProvider). */
+    this._tokenUsed = false;
     this._WebSocket = options.WebSocket || globalThis.WebSocket;
     if (typeof this._WebSocket !== "function") {
       throw new PresenceError(
@@ -121,6 +163,9 @@ export class PresenceClient {
     this._reconnectTimer = null;
     this._heartbeatTimer = null;
     this._heartbeatPending = false;
+    this._renewTimer = null;
+    /** When the open connection's token expires (ms since the epoch), or null. */
+    this._tokenExpiresAt = null;
     this._nextId = 1;
     /** Requests waiting for a reply, in the order they were made. @type {Map<string, Pending>} */
     this._pending = new Map();
@@ -266,6 +311,7 @@ export class PresenceClient {
     this._closed = true;
     clearTimeout(this._reconnectTimer);
     this._stopHeartbeat();
+    this._stopRenewal();
     for (const p of [...this._pending.values()]) {
       p.fail(closedError());
     }
@@ -466,8 +512,9 @@ export class PresenceClient {
       return;
     }
     let url;
+    let token;
     try {
-      const token = typeof this._token === "function" ? await this._token() : this._token;
+      token = await this._nextToken();
       if (this._closed) {
         return;
       }
@@ -496,6 +543,7 @@ export class PresenceClient {
       this._openedAt = Date.now();
       this._setStatus("open");
       this._startHeartbeat();
+      this._scheduleRenewal(token);
       this._restore();
     };
     ws.onmessage = (m) => {
@@ -514,6 +562,93 @@ export class PresenceClient {
         this._closedBy(c.code, c.reason || "");
       }
     };
+  }
+
+  /** The token for the next connection: `token` first, then the tokenProvider's (if any). */
+  async _nextToken() {
+    if (this._tokenProvider && (this._tokenUsed || this._token === null)) {
+      return await this._provideToken();
+    }
+    this._tokenUsed = true;
+    return typeof this._token === "function" ? await this._token() : this._token;
+  }
+
+  async _provideToken() {
+    const token = await this._tokenProvider();
+    if (typeof token !== "string" || token.length === 0) {
+      throw new PresenceError("INVALID_ARGUMENT", "the tokenProvider did not return a JWT string");
+    }
+    return token;
+  }
+
+  // --- token renewal (SPEC 13.2) ---
+
+  /** Plans the renewal of the open connection's token (only with a tokenProvider). */
+  _scheduleRenewal(token) {
+    this._stopRenewal();
+    this._tokenExpiresAt = tokenExpiry(token);
+    if (!this._tokenProvider || this._tokenExpiresAt === null || this._closed) {
+      return;
+    }
+    const remaining = this._tokenExpiresAt - Date.now();
+    const before = Math.min(RENEW_BEFORE_MS, remaining * (1 - RENEW_AT_SHARE));
+    this._renewIn(remaining - before);
+  }
+
+  _renewIn(delay) {
+    clearTimeout(this._renewTimer);
+    this._renewTimer = setTimeout(() => this._renew(), Math.max(MIN_RENEW_DELAY_MS, delay));
+  }
+
+  _stopRenewal() {
+    clearTimeout(this._renewTimer);
+    this._renewTimer = null;
+  }
+
+  /** Gets a fresh token and sends it with reauthenticate on the open connection. */
+  async _renew() {
+    this._renewTimer = null;
+    const ws = this._ws;
+    if (this._closed || !this._open || !ws) {
+      return;
+    }
+    const current = () => !this._closed && this._open && this._ws === ws;
+    let token;
+    try {
+      token = await this._provideToken();
+    } catch (error) {
+      if (current()) {
+        this._report(error);
+        this._retryRenewal();
+      }
+      return;
+    }
+    if (!current()) {
+      return; // the connection went; the next one takes its own token
+    }
+    this._enqueue(
+      { type: "reauthenticate", token },
+      true,
+      () => {
+        if (current()) {
+          this.userId = tokenSubject(token) ?? this.userId;
+          this._scheduleRenewal(token);
+        }
+      },
+      (error) => {
+        if (current()) {
+          // e.g. UNAUTHENTICATED: the connection stays until the current token expires.
+          this._report(new PresenceError(error.code, `renewing the token failed: ${error.message}`));
+          this._retryRenewal();
+        }
+      },
+    );
+  }
+
+  /** Tries a failed renewal again while the current token lasts. */
+  _retryRenewal() {
+    const left = this._tokenExpiresAt === null ? Infinity : this._tokenExpiresAt - Date.now();
+    this._renewIn(Math.min(RENEW_RETRY_MS, left / 4));
   }
 
   /** After (re)connecting: re-join, re-set attributes, re-subscribe, then resend what waits. */
@@ -594,7 +729,7 @@ export class PresenceClient {
         const id = m.id === undefined || m.id === null ? null : String(m.id);
         const p = id === null ? undefined : this._pending.get(id);
         if (!p) {
-          if (m.type === "error" && id === null) {
+          if (m.type === "error" && id === null && !this._expiryHandled(m)) {
             this._report(new PresenceError(m.code || "UNKNOWN", m.message || "server error"));
           }
           return;
@@ -614,7 +749,17 @@ export class PresenceClient {
     }
   }
 
+  /** The server's token-expired error, which the client handles by itself with a tokenProvider. */
+  _expiryHandled(m) {
+    return this._tokenProvider !== null && m.code === "UNAUTHENTICATED" && m.message === "token expired";
+  }
+
   _closedBy(code, reason) {
+    if (code === 1008 && reason === TOKEN_EXPIRED_REASON && this._tokenProvider) {
+      // Not a refusal: get a fresh token and reconnect; what was in flight is sent again.
+      this._lost(`closed ${code} ${reason}`);
+      return;
+    }
     const fatal = FATAL_CLOSE_CODES.has(code);
     let error = null;
     if (fatal) {
@@ -637,6 +782,7 @@ export class PresenceClient {
     const wasOpen = this._open;
     this._open = false;
     this._stopHeartbeat();
+    this._stopRenewal();
     ws.onopen = ws.onmessage = ws.onerror = null;
     try {
       if (ws.readyState === 0 || ws.readyState === 1) {
@@ -875,18 +1021,30 @@ function endpointUrl(url) {
   return u.toString();
 }
 
-/** The `sub` of a JWT, or null if it cannot be read. */
-function tokenSubject(token) {
+/** The claims of a JWT (not verified), or null if they cannot be read. */
+function tokenClaims(token) {
   try {
     const part = String(token).split(".")[1];
     const b64 = part.replace(/-/g, "+").replace(/_/g, "/");
     const binary = atob(b64 + "===".slice((b64.length + 3) % 4));
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    const sub = JSON.parse(new TextDecoder().decode(bytes)).sub;
-    return typeof sub === "string" ? sub : null;
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return claims && typeof claims === "object" ? claims : null;
   } catch {
     return null;
   }
+}
+
+/** The `sub` of a JWT, or null if it cannot be read. */
+function tokenSubject(token) {
+  const sub = tokenClaims(token)?.sub;
+  return typeof sub === "string" ? sub : null;
+}
+
+/** The `exp` of a JWT in milliseconds since the epoch, or null if it has none. */
+function tokenExpiry(token) {
+  const exp = tokenClaims(token)?.exp;
+  return typeof exp === "number" && Number.isFinite(exp) ? exp * 1000 : null;
 }
 
 function positive(value, fallback) {

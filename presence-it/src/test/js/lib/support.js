@@ -34,10 +34,22 @@ export function unique(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.floor(Math.random() * 1e6)}`;
 }
 
-/** An unsigned development-mode token (alg "none"). */
-export function devToken(sub) {
+/** An unsigned development-mode token (alg "none"), with more claims if given (e.g. `exp`). */
+export function devToken(sub, claims = {}) {
   const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-  return `${part({ alg: "none", typ: "JWT" })}.${part({ sub, iat: Math.floor(Date.now() / 1000) })}.`;
+  return `${part({ alg: "none", typ: "JWT" })}.${part({ sub, iat: Math.floor(Date.now() / 1000), ...claims })}.`;
+}
+
+/** The server's leeway on `exp` (TokenVerifier.LEEWAY_SECONDS), in seconds. */
+export const SERVER_LEEWAY_SECONDS = 30;
+
+/**
+ * The `exp` (seconds) of a token the server stops accepting about `seconds` from now: `exp` lies
+ * in the past by the server's leeway minus `seconds`, so the server accepts it now (inside the
+ * leeway) and ends it at exp + leeway. Tests of expiry need not wait out the leeway.
+ */
+export function expEndingIn(seconds) {
+  return Math.floor(Date.now() / 1000) + seconds - SERVER_LEEWAY_SECONDS;
 }
 
 const clients = new Set();

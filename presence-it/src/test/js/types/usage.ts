@@ -21,6 +21,8 @@ import {
 const client = init({ url: "https://presence.example.com/", token: "jwt", heartbeatInterval: 20_000 });
 const status: "connecting" | "open" | "reconnecting" | "closed" = client.status;
 const other = createPresenceClient({ token: async () => "jwt", onStatus: (s) => console.log(s) });
+const renewing = createPresenceClient({ url: "https://x/", token: "jwt", tokenProvider: async () => "jwt2" });
+const providedOnly = createPresenceClient({ tokenProvider: () => "jwt" });
 
 getPresenceUserChannels({ userProfileId: "user-id" }).then((res) => {
   const channels: string[] = res.channels;
@@ -79,6 +81,10 @@ async function main() {
   await joinPresenceChannel({});
   // @ts-expect-error a token is required
   init({ url: "https://x/" });
+  // @ts-expect-error the tokenProvider returns a JWT string
+  createPresenceClient({ tokenProvider: async () => 42 });
+  await renewing.close();
+  await providedOnly.close();
   console.log(wrong);
 }
 

@@ -56,6 +56,7 @@ public final class WsClient implements AutoCloseable {
   private final AtomicInteger batchFrames = new AtomicInteger();
   private final AtomicInteger heartbeatsSent = new AtomicInteger();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private volatile @Nullable String closeReason;
   private final StringBuilder partial = new StringBuilder();
   private volatile @Nullable WebSocket socket;
   private volatile CompletableFuture<JsonNode> unsolicitedError = new CompletableFuture<>();
@@ -379,6 +380,11 @@ public final class WsClient implements AutoCloseable {
     return closed;
   }
 
+  /** The reason of the server's close frame, or null before it (or without one). */
+  public @Nullable String closeReason() {
+    return closeReason;
+  }
+
   /** Drops the TCP connection without a close frame. */
   public void abort() {
     stopHeartbeats();
@@ -461,6 +467,7 @@ public final class WsClient implements AutoCloseable {
 
     @Override
     public @Nullable CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      closeReason = reason;
       closed.complete(statusCode);
       IllegalStateException gone = new IllegalStateException("closed with " + statusCode);
       pending.values().forEach(f -> f.completeExceptionally(gone));

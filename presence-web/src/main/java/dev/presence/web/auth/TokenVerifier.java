@@ -208,6 +208,18 @@ public final class TokenVerifier {
    *     expired, not yet valid, for another issuer or audience, or has no valid subject
    */
   public Caller verify(@Nullable String token) {
+    return verifyToken(token).caller();
+  }
+
+  /**
+   * Verifies a token as {@link #verify} does, and also returns its expiry, for connections that
+   * outlive a request ({@link #isExpired}).
+   *
+   * @param token the JWT (without {@code Bearer }), or null if the request had none
+   * @return the caller and the token's {@code exp}
+   * @throws UnauthenticatedException as {@link #verify} does
+   */
+  public VerifiedToken verifyToken(@Nullable String token) {
     if (token == null || token.isBlank()) {
       throw new UnauthenticatedException("a token is required: send 'Authorization: Bearer <JWT>'");
     }
@@ -233,7 +245,25 @@ public final class TokenVerifier {
     if (!subjectIsText(jwt)) {
       throw new UnauthenticatedException("the token's subject (sub) must be a string");
     }
-    return new Caller(subject(claims), roles(claims));
+    Date exp = claims.getExpirationTime();
+    return new VerifiedToken(
+        new Caller(subject(claims), roles(claims)), exp == null ? null : exp.toInstant());
+  }
+
+  /**
+   * Whether a verified token has expired by now, judged as {@link #verify} judges {@code exp}: with
+   * {@value #LEEWAY_SECONDS} seconds of leeway. A token without {@code exp} never expires.
+   *
+   * @param token the token
+   * @return true once the token would no longer be accepted for its {@code exp}
+   */
+  public boolean isExpired(VerifiedToken token) {
+    Instant exp = token.expiresAt();
+    return exp != null && expired(exp, clock.instant());
+  }
+
+  private static boolean expired(Instant exp, Instant now) {
+    return !now.isBefore(exp.plus(LEEWAY));
   }
 
   /** The parser turns a numeric sub into text; RFC 7519 makes sub a string, so look at the raw. */
@@ -275,7 +305,7 @@ public final class TokenVerifier {
       if (!devMode) {
         throw new UnauthenticatedException("the token has no expiry (exp)");
       }
-    } else if (!now.isBefore(exp.toInstant().plus(LEEWAY))) {
+    } else if (expired(exp.toInstant(), now)) {
       throw new UnauthenticatedException("the token has expired");
     }
     Date nbf = claims.getNotBeforeTime();

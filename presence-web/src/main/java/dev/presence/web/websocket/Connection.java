@@ -3,6 +3,8 @@ package dev.presence.web.websocket;
 import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
 import dev.presence.CloseReason;
+import dev.presence.ErrorCode;
+import dev.presence.ForbiddenException;
 import dev.presence.InvalidArgumentException;
 import dev.presence.PresenceException;
 import dev.presence.PresenceLimits;
@@ -11,11 +13,14 @@ import dev.presence.PresenceService;
 import dev.presence.PresenceSession;
 import dev.presence.Subscription;
 import dev.presence.TooLargeException;
+import dev.presence.UnauthenticatedException;
 import dev.presence.UserId;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.Action;
 import dev.presence.spi.Caller;
 import dev.presence.web.auth.AccessControl;
+import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.auth.VerifiedToken;
 import dev.presence.web.json.PresenceJson;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -60,6 +65,22 @@ import org.jspecify.annotations.Nullable;
  * set-attributes act for the connection's user and ask the authorizers; leave is never refused;
  * reads ask for {@link Action#READ}, subscribe for {@link Action#OBSERVE}.
  *
+ * <p><b>Token expiry</b> (SPEC 13.2). The connection's token ends with its {@code exp}, judged as
+ * at connect ({@link TokenVerifier#isExpired}: with the verifier's leeway; a token without {@code
+ * exp} never expires). Once it has expired no request is served: the first frame after it, or the
+ * runtime's next {@link #check} (at most a second later), sends {@code
+ * {"type":"error","code":"UNAUTHENTICATED","message":"token expired"}} and closes with 1008 ({@code
+ * "UNAUTHENTICATED: token expired"}); the session ends as {@link CloseReason#LOST}, so a client
+ * that reconnects with a fresh token within the grace period causes no event. Before that the
+ * client may send {@code {"type":"reauthenticate","id","token"}}: a valid token for the same {@code
+ * sub} replaces the connection's token (its {@code exp}, and its roles for every later request) and
+ * is answered {@code ok}; a valid token for another {@code sub} is answered {@code FORBIDDEN} and
+ * the connection is closed with 1008 ({@code "FORBIDDEN: ..."}); a token that is not valid (bad
+ * signature, wrong issuer or audience, already expired, malformed) is answered {@code
+ * UNAUTHENTICATED} and changes nothing: the connection stays open until its current token expires,
+ * so a client may try again. Subscriptions and joins made before a reauthentication stay as they
+ * are (they were authorized when made).
+ *
  * <p><b>Subscriptions.</b> Each subscribe opens an engine subscription feeding an {@link
  * Outbox.Stream}; subscribing again to the same channel replaces the old subscription with a fresh
  * snapshot (this is how a client answers {@code resync}); a subscribe that fails leaves the channel
@@ -80,6 +101,9 @@ final class Connection implements Outbox.Listener {
   static final int TOO_BIG = 1009;
   static final int INTERNAL_ERROR = 1011;
   static final int TRY_AGAIN_LATER = 1013;
+
+  /** The message of the error sent when the connection's token has expired (SPEC 13.2). */
+  static final String TOKEN_EXPIRED = "token expired";
 
   /**
    * The settings of a connection.
@@ -102,7 +126,7 @@ final class Connection implements Outbox.Listener {
       int maxSubscriptions,
       long windowChars) {}
 
-  private final Caller caller;
+  private final TokenVerifier verifier;
   private final PresenceService presence;
   private final AccessControl access;
   private final Transport transport;
@@ -120,10 +144,14 @@ final class Connection implements Outbox.Listener {
   private volatile long lastPingNanos;
   private long latePings; // the checker thread only
 
+  /** The token the connection runs on: replaced by {@code reauthenticate}. */
+  private volatile VerifiedToken token;
+
   /**
    * Creates a connection; nothing happens until {@link #open()}.
    *
-   * @param caller the authenticated user
+   * @param token the token the connection was opened with
+   * @param verifier verifies the tokens of {@code reauthenticate} and judges expiry
    * @param presence the presence service
    * @param access the access control
    * @param transport the socket
@@ -134,7 +162,8 @@ final class Connection implements Outbox.Listener {
    * @param onEnd called once when the connection has ended
    */
   Connection(
-      Caller caller,
+      VerifiedToken token,
+      TokenVerifier verifier,
       PresenceService presence,
       AccessControl access,
       Transport transport,
@@ -143,7 +172,8 @@ final class Connection implements Outbox.Listener {
       Settings settings,
       LongSupplier nanoClock,
       Consumer<Connection> onEnd) {
-    this.caller = caller;
+    this.token = token;
+    this.verifier = verifier;
     this.presence = presence;
     this.access = access;
     this.transport = transport;
@@ -165,16 +195,16 @@ final class Connection implements Outbox.Listener {
    *     store unreachable); the caller closes the socket
    */
   void open() {
-    session = presence.openSession(caller.userId());
+    session = presence.openSession(token.caller().userId());
   }
 
   /**
-   * The user of the connection.
+   * The user of the connection, with the roles of its current token.
    *
    * @return the caller
    */
   Caller caller() {
-    return caller;
+    return token.caller();
   }
 
   // --- incoming ---
@@ -186,6 +216,10 @@ final class Connection implements Outbox.Listener {
    */
   void onText(String text) {
     if (!alive()) {
+      return;
+    }
+    if (verifier.isExpired(token)) {
+      closeExpired(false);
       return;
     }
     if (tooLarge(text)) {
@@ -224,7 +258,12 @@ final class Connection implements Outbox.Listener {
 
   /** Handles a binary frame: not part of the protocol, refused with an error reply. */
   void onBinary() {
-    if (alive()) {
+    if (!alive()) {
+      return;
+    }
+    if (verifier.isExpired(token)) {
+      closeExpired(false);
+    } else {
       outbox.offer(
           Messages.error(
               null,
@@ -255,7 +294,7 @@ final class Connection implements Outbox.Listener {
 
   /**
    * A periodic check from the runtime: closes the connection if the engine ended its session
-   * (timeout) or a send is stuck, and pings when one is due.
+   * (timeout), its token has expired or a send is stuck, and pings when one is due.
    *
    * @param nowNanos the current {@code nanoClock} value
    */
@@ -269,6 +308,10 @@ final class Connection implements Outbox.Listener {
           GOING_AWAY,
           "TIMEOUT: nothing received for " + seconds(settings.timeout()) + "; reconnect",
           CloseReason.LOST);
+      return;
+    }
+    if (verifier.isExpired(token)) {
+      closeExpired(true);
       return;
     }
     if (outbox.stalledNanos(nowNanos) > settings.sendTimeout().toNanos()) {
@@ -348,6 +391,7 @@ final class Connection implements Outbox.Listener {
     if (s == null) {
       throw new IllegalStateException("the connection is not open");
     }
+    Caller caller = token.caller(); // the current token's: a reauthentication may change roles
     UserId self = caller.userId();
     PresenceLimits limits = presence.limits();
     ChannelId named = r.channel();
@@ -397,7 +441,7 @@ final class Connection implements Outbox.Listener {
         outbox.offer(
             Messages.result(r.id(), PresenceJson.userChannels(user, presence.userChannels(user))));
       }
-      case SUBSCRIBE -> subscribe(r);
+      case SUBSCRIBE -> subscribe(r, caller);
       case UNSUBSCRIBE -> {
         Outbox.Stream stream;
         synchronized (streams) {
@@ -414,10 +458,41 @@ final class Connection implements Outbox.Listener {
           outbox.offer(Messages.ok(r.id()));
         }
       }
+      case REAUTHENTICATE -> reauthenticate(r, caller);
     }
   }
 
-  private void subscribe(Request r) {
+  /** Replaces the connection's token by a valid one for the same user (see the class comment). */
+  private void reauthenticate(Request r, Caller caller) {
+    VerifiedToken fresh;
+    try {
+      fresh = verifier.verifyToken(r.requireToken());
+    } catch (UnauthenticatedException e) {
+      // The current token stays: the client may try again before it expires.
+      outbox.offer(Messages.error(r.id(), e));
+      return;
+    }
+    UserId user = fresh.caller().userId();
+    if (!user.equals(caller.userId())) {
+      ForbiddenException refused =
+          new ForbiddenException(
+              "the new token is for another user ('"
+                  + user.value()
+                  + "'); a connection keeps the user it was opened for ('"
+                  + caller.userId().value()
+                  + "'): open a new connection");
+      closeWithMessage(
+          Messages.error(r.id(), refused),
+          POLICY_VIOLATION,
+          ErrorCode.FORBIDDEN.name() + ": the new token is for another user",
+          false);
+      return;
+    }
+    token = fresh;
+    outbox.offer(Messages.ok(r.id()));
+  }
+
+  private void subscribe(Request r, Caller caller) {
     ChannelId channel = r.requireChannel();
     access.check(caller, Action.OBSERVE, channel, null);
     Outbox.Stream old;
@@ -543,6 +618,52 @@ final class Connection implements Outbox.Listener {
   /** Whether {@link #terminate} has run. */
   boolean isEnded() {
     return ended.get();
+  }
+
+  /**
+   * The connection's token has expired: sends the {@code token expired} error, then closes with
+   * 1008.
+   */
+  private void closeExpired(boolean later) {
+    closeWithMessage(
+        Messages.error(null, ErrorCode.UNAUTHENTICATED.name(), TOKEN_EXPIRED),
+        POLICY_VIOLATION,
+        ErrorCode.UNAUTHENTICATED.name() + ": " + TOKEN_EXPIRED,
+        later);
+  }
+
+  /**
+   * Ends the connection with a last message: ends the presence side (the outbox drops what it still
+   * holds, so nothing is sent after the message), sends the message past the outbox and closes
+   * without waiting for the send, which the socket writes before the close frame.
+   *
+   * @param later true on a thread that must not block (the runtime's checker)
+   */
+  private void closeWithMessage(String message, int code, String reason, boolean later) {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    Runnable close =
+        () -> {
+          terminate(CloseReason.LOST);
+          try {
+            transport.send(
+                message,
+                failure -> {
+                  if (failure != null) {
+                    LOG.log(Level.FINE, "the last message before a close was not sent", failure);
+                  }
+                });
+          } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "the last message before a close was not sent", e);
+          }
+          transport.close(code, reason);
+        };
+    if (later) {
+      runLater(close);
+    } else {
+      close.run();
+    }
   }
 
   /** Closes from a request thread: ends the presence side, then the socket. */

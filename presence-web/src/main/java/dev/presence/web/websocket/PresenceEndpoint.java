@@ -3,8 +3,8 @@ package dev.presence.web.websocket;
 import dev.presence.ErrorCode;
 import dev.presence.PresenceException;
 import dev.presence.UnauthenticatedException;
-import dev.presence.spi.Caller;
 import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.auth.VerifiedToken;
 import dev.presence.web.connection.ConnectionLimiter;
 import jakarta.inject.Inject;
 import jakarta.websocket.OnClose;
@@ -30,7 +30,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>1008 {@code "UNAUTHENTICATED: ..."}: no token, or a token the server does not accept (see
  *       {@link HandshakeConfigurator}); 1008 {@code "TOO_LARGE: ..."} when the user has too many
- *       sessions;
+ *       sessions; 1008 {@code "UNAUTHENTICATED: token expired"} after the error message {@code
+ *       {"type":"error","code":"UNAUTHENTICATED","message":"token expired"}} when the token expires
+ *       without a {@code reauthenticate}, and 1008 {@code "FORBIDDEN: ..."} after a {@code
+ *       reauthenticate} with a token for another user (see {@link Connection});
  *   <li>1009 {@code "TOO_LARGE: ..."}: a frame over {@code presence.ws.max-frame-bytes}, closed as
  *       soon as the limit is passed, before the rest of the frame is read;
  *   <li>1013 {@code "UNAVAILABLE: ..."}: the node holds {@code presence.ws.max-connections}
@@ -77,18 +80,18 @@ public class PresenceEndpoint {
   @OnOpen
   public void onOpen(Session session) {
     SessionTransport transport = new SessionTransport(session);
-    Caller caller;
+    VerifiedToken verified;
     try {
       // The session's user properties: the per-connection copy of what modifyHandshake put
       // (WebSocket 2.1), never the endpoint's shared configuration.
-      caller = verifier.verify(token(session.getUserProperties()));
+      verified = verifier.verifyToken(token(session.getUserProperties()));
     } catch (UnauthenticatedException e) {
       transport.close(Connection.POLICY_VIOLATION, "UNAUTHENTICATED: " + e.getMessage());
       return;
     }
     ConnectionLimiter.Refusal[] refusal = new ConnectionLimiter.Refusal[1];
     ConnectionLimiter.Permit permit =
-        runtime.limiter().tryAcquire(caller.userId(), r -> refusal[0] = r);
+        runtime.limiter().tryAcquire(verified.caller().userId(), r -> refusal[0] = r);
     if (permit == null) {
       transport.close(Connection.TRY_AGAIN_LATER, refusalReason(refusal[0]));
       return;
@@ -99,7 +102,7 @@ public class PresenceEndpoint {
     session.setMaxTextMessageBufferSize(runtime.maxFrameBytes());
     session.setMaxBinaryMessageBufferSize(runtime.maxFrameBytes());
     try {
-      connection = runtime.connect(caller, transport, permit::release);
+      connection = runtime.connect(verified, transport, permit::release);
     } catch (PresenceException e) {
       permit.release();
       int code =

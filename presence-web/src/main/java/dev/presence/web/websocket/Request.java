@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param user the {@code userId}, for {@code getAttributes} and {@code userChannels}
  * @param attributes the attributes, for {@code setAttributes}
  * @param page the page, for {@code channelUsers}
+ * @param token the new JWT, for {@code reauthenticate} (not verified here; left out of {@link
+ *     #toString()})
  */
 record Request(
     @Nullable JsonValue id,
@@ -33,7 +35,8 @@ record Request(
     @Nullable ChannelId channel,
     @Nullable UserId user,
     @Nullable Attributes attributes,
-    @Nullable PageRequest page) {
+    @Nullable PageRequest page,
+    @Nullable String token) {
 
   /** The longest request id accepted, in characters. */
   static final int MAX_ID_LENGTH = 256;
@@ -48,7 +51,8 @@ record Request(
     USER_CHANNELS("userChannels"),
     SUBSCRIBE("subscribe"),
     UNSUBSCRIBE("unsubscribe"),
-    HEARTBEAT("heartbeat");
+    HEARTBEAT("heartbeat"),
+    REAUTHENTICATE("reauthenticate");
 
     private final String wireName;
 
@@ -118,20 +122,54 @@ record Request(
     }
     return switch (type) {
       case JOIN, LEAVE, SUBSCRIBE, UNSUBSCRIBE ->
-          new Request(id, type, channel(frame), null, null, null);
+          new Request(id, type, channel(frame), null, null, null, null);
       case SET_ATTRIBUTES -> {
         ChannelId channel = channel(frame);
         JsonValue value = frame.get("attributes");
         if (value == null) {
           throw missing("attributes", "an object of string values");
         }
-        yield new Request(id, type, channel, null, PresenceJson.parseAttributes(value), null);
+        yield new Request(id, type, channel, null, PresenceJson.parseAttributes(value), null, null);
       }
-      case GET_ATTRIBUTES -> new Request(id, type, channel(frame), user(frame), null, null);
-      case CHANNEL_USERS -> new Request(id, type, channel(frame), null, null, page(frame));
-      case USER_CHANNELS -> new Request(id, type, null, user(frame), null, null);
-      case HEARTBEAT -> new Request(id, type, null, null, null, null);
+      case GET_ATTRIBUTES -> new Request(id, type, channel(frame), user(frame), null, null, null);
+      case CHANNEL_USERS -> new Request(id, type, channel(frame), null, null, page(frame), null);
+      case USER_CHANNELS -> new Request(id, type, null, user(frame), null, null, null);
+      case HEARTBEAT -> new Request(id, type, null, null, null, null, null);
+      case REAUTHENTICATE -> {
+        String token = string(frame, "token");
+        if (token == null) {
+          throw missing("token", "the new JWT, a string");
+        }
+        yield new Request(id, type, null, null, null, null, token);
+      }
     };
+  }
+
+  /** The new token; only for {@code reauthenticate}. */
+  String requireToken() {
+    if (token == null) {
+      throw new IllegalStateException(type + " has no token");
+    }
+    return token;
+  }
+
+  /** Like the record's, without the token: requests may be logged, credentials must not be. */
+  @Override
+  public String toString() {
+    return "Request[id="
+        + id
+        + ", type="
+        + type
+        + ", channel="
+        + channel
+        + ", user="
+        + user
+        + ", attributes="
+        + attributes
+        + ", page="
+        + page
+        + (token == null ? "" : ", token=(hidden)")
+        + "]";
   }
 
   /** The channel; only for the types that take one. */

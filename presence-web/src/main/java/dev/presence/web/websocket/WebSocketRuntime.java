@@ -1,8 +1,9 @@
 package dev.presence.web.websocket;
 
 import dev.presence.PresenceService;
-import dev.presence.spi.Caller;
 import dev.presence.web.auth.AccessControl;
+import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.auth.VerifiedToken;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.connection.ConnectionLimiter;
 import dev.presence.web.engine.PresenceEngine;
@@ -59,6 +60,7 @@ public class WebSocketRuntime {
   @Inject AccessControl access;
   @Inject ConnectionLimiter limiter;
   @Inject OperationMetrics metrics;
+  @Inject TokenVerifier verifier;
 
   /**
    * The container's default managed thread factory, so the threads here (which end presence
@@ -209,13 +211,13 @@ public class WebSocketRuntime {
   /**
    * Creates a connection for an authenticated user over a socket and opens its presence session.
    *
-   * @param caller the user
+   * @param token the user's verified token; the connection ends when it expires
    * @param transport the socket
    * @param onEnd run once when the connection has ended (not if this throws)
    * @return the open connection, registered for the periodic checks
    * @throws dev.presence.PresenceException if the presence session cannot be opened
    */
-  public Connection connect(Caller caller, Transport transport, Runnable onEnd) {
+  public Connection connect(VerifiedToken token, Transport transport, Runnable onEnd) {
     ExecutorService pool = senders;
     Connection.Settings s = settings;
     if (pool == null || s == null) {
@@ -223,7 +225,8 @@ public class WebSocketRuntime {
     }
     Connection c =
         new Connection(
-            caller,
+            token,
+            verifier,
             presence,
             access,
             transport,

@@ -32,6 +32,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,27 @@ class TokenVerifierTest {
       JWTClaimsSet withinLeeway =
           claims("alice").expirationTime(Date.from(NOW.minus(Duration.ofSeconds(10)))).build();
       assertThat(v.verify(hs256(withinLeeway)).userId().value()).isEqualTo("alice");
+    }
+
+    @Test
+    void verifyTokenReturnsExpAndIsExpiredUsesTheSameLeeway() throws Exception {
+      AtomicReference<Instant> now = new AtomicReference<>(NOW);
+      TokenVerifier v =
+          new TokenVerifier(
+              PresenceConfig.of(Map.of("presence.auth.hmac-secret", SECRET)), now::get);
+      Instant exp = NOW.plus(Duration.ofMinutes(5));
+      String token = hs256(claims("alice").build());
+      VerifiedToken verified = v.verifyToken(token);
+      assertThat(verified.caller().userId().value()).isEqualTo("alice");
+      assertThat(verified.expiresAt()).isEqualTo(exp);
+
+      now.set(exp.plusSeconds(TokenVerifier.LEEWAY_SECONDS).minusMillis(1));
+      assertThat(v.isExpired(verified)).isFalse();
+      assertThat(v.verify(token).userId().value()).isEqualTo("alice");
+      now.set(exp.plusSeconds(TokenVerifier.LEEWAY_SECONDS));
+      assertThat(v.isExpired(verified)).isTrue();
+      assertThatThrownBy(() -> v.verify(token)).hasMessageContaining("expired");
+      assertThat(v.isExpired(new VerifiedToken(verified.caller(), null))).isFalse();
     }
 
     @Test

@@ -15,6 +15,9 @@ import dev.presence.spi.Caller;
 import dev.presence.spi.PresenceAuthorizer;
 import dev.presence.spi.memory.InMemoryPresenceBackend;
 import dev.presence.web.auth.AccessControl;
+import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.auth.VerifiedToken;
+import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.engine.EngineConfig;
 import dev.presence.web.engine.PresenceEngine;
 import jakarta.json.JsonObject;
@@ -84,7 +87,8 @@ class ConnectionTest {
       transport = new FakeTransport(auto);
       connection =
           new Connection(
-              new Caller(UserId.of(user), roles),
+              new VerifiedToken(new Caller(UserId.of(user), roles), null),
+              new TokenVerifier(PresenceConfig.of(Map.of("presence.auth.mode", "dev")), clock),
               engine,
               new AccessControl(authorizers),
               transport,

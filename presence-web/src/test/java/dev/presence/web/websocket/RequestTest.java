@@ -48,6 +48,21 @@ class RequestTest {
   }
 
   @Test
+  @DisplayName("reauthenticate needs a token string, which toString() never shows")
+  void reauthenticate() {
+    Request r = read("{\"id\":\"9\",\"type\":\"reauthenticate\",\"token\":\"a.b.c\"}");
+    assertThat(r.type()).isEqualTo(Request.Type.REAUTHENTICATE);
+    assertThat(r.requireToken()).isEqualTo("a.b.c");
+    assertThat(r.toString()).doesNotContain("a.b.c").contains("REAUTHENTICATE");
+    assertThatThrownBy(() -> read("{\"type\":\"reauthenticate\"}"))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("token");
+    assertThatThrownBy(() -> read("{\"type\":\"reauthenticate\",\"token\":42}"))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("token");
+  }
+
+  @Test
   @DisplayName("channelUsers pages like REST: limit 1000, no cursor and attributes by default")
   void page() {
     assertThat(read("{\"type\":\"channelUsers\",\"channel\":\"c\"}").requirePage())
