@@ -5,6 +5,7 @@ import dev.presence.spi.Caller;
 import dev.presence.web.auth.AccessControl;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.engine.PresenceEngine;
+import dev.presence.web.ops.OperationMetrics;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -54,6 +55,7 @@ public class WebSocketRuntime {
   @Inject PresenceConfig config;
   @Inject PresenceService presence;
   @Inject AccessControl access;
+  @Inject OperationMetrics metrics;
 
   /**
    * The container's default managed thread factory, so the threads here (which end presence
@@ -173,7 +175,7 @@ public class WebSocketRuntime {
             caller,
             presence,
             access,
-            transport,
+            new CountingTransport(transport, metrics::webSocketSendFailed),
             pool,
             texts,
             s,
