@@ -70,7 +70,8 @@ public class SseStreams {
               if (open.remove(self[0])) {
                 metrics.sseStreamClosed();
               }
-            });
+            },
+            metrics::sseSendFailed);
     self[0] = c;
     open.add(c);
     metrics.sseStreamOpened();
