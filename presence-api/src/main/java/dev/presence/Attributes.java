@@ -8,10 +8,13 @@ import java.util.TreeMap;
  * location, score). Setting attributes replaces the whole map. They are never persisted: they are
  * dropped when the user's presence in the channel ends.
  *
- * <p>This record only guarantees structural validity (non-null keys and values, no empty key); the
- * size limits of the specification (32 keys, key 1 to 64 characters, value at most 1024 characters,
- * 8 KiB in all, by default) are configurable and applied by {@link
- * PresenceLimits#check(Attributes)}. The map is an immutable copy, iterated in key order.
+ * <p>This record only guarantees structural validity: non-null keys and values, no empty key, and
+ * every key and value valid Unicode text (every UTF-16 surrogate part of a pair, so that it can be
+ * encoded as UTF-8; an unpaired surrogate, such as a JSON escape of U+D800 without its partner, is
+ * refused with {@link InvalidArgumentException} and never stored or sent). The size limits of the
+ * specification (32 keys, key 1 to 64 characters, value at most 1024 characters, 8 KiB in all, by
+ * default) are configurable and applied by {@link PresenceLimits#check(Attributes)}. The map is an
+ * immutable copy, iterated in key order.
  *
  * @param values the attributes; copied
  * @since 0.1
@@ -25,7 +28,8 @@ public record Attributes(Map<String, String> values) {
    * Validates and copies the map.
    *
    * @param values the attributes; copied
-   * @throws InvalidArgumentException if a key or value is null or a key is empty
+   * @throws InvalidArgumentException if a key or value is null, a key is empty, or a key or value
+   *     is not valid Unicode text (holds an unpaired surrogate)
    */
   public Attributes {
     TreeMap<String, String> sorted = new TreeMap<>();
@@ -35,8 +39,14 @@ public record Attributes(Map<String, String> values) {
       if (key == null || key.isEmpty()) {
         throw new InvalidArgumentException("attribute names must not be empty");
       }
+      if (!Text.isWellFormed(key)) {
+        throw Text.notUnicode("an attribute name");
+      }
       if (value == null) {
         throw new InvalidArgumentException("attribute '" + key + "' must have a string value");
+      }
+      if (!Text.isWellFormed(value)) {
+        throw Text.notUnicode("the value of attribute '" + key + "'");
       }
       sorted.put(key, value);
     }
@@ -48,7 +58,8 @@ public record Attributes(Map<String, String> values) {
    *
    * @param values the map; copied
    * @return the attributes
-   * @throws InvalidArgumentException if a key or value is null or a key is empty
+   * @throws InvalidArgumentException if a key or value is null, a key is empty, or a key or value
+   *     is not valid Unicode text
    */
   public static Attributes of(Map<String, String> values) {
     return values.isEmpty() ? EMPTY : new Attributes(values);

@@ -7,6 +7,12 @@
  * failure is reported as a subtype of the unchecked {@link dev.presence.PresenceException}, one
  * subtype per {@link dev.presence.ErrorCode}.
  *
+ * <p>Text is valid Unicode: ids are limited to an ASCII alphabet, and {@link
+ * dev.presence.Attributes} and the cursor of {@link dev.presence.PageRequest} refuse strings with
+ * an unpaired UTF-16 surrogate (which has no UTF-8 form) with {@link
+ * dev.presence.InvalidArgumentException}, so everything the API stores and hands out can be encoded
+ * as UTF-8.
+ *
  * <p>Everything in this package is non-null unless marked {@code @Nullable}; collections are never
  * null and are immutable when returned.
  *

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AttributesTest {
 
@@ -108,5 +110,55 @@ class AttributesTest {
         .isEqualTo(
             "key".getBytes(java.nio.charset.StandardCharsets.UTF_8).length
                 + value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+  }
+
+  @ParameterizedTest(name = "refuses a value that is not valid Unicode: #{index}")
+  @ValueSource(
+      strings = {
+        "\uD800",
+        "\uDFFF",
+        "a\uDC00b",
+        "ab\uD83D",
+        "\uDE00\uD83D",
+        "\uD83D\uDE00\uD800",
+        "\uD800\uD800\uDC00"
+      })
+  void refusesUnpairedSurrogateInValue(String value) {
+    assertThatThrownBy(() -> Attributes.of(Map.of("mood", value)))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageStartingWith("the value of attribute 'mood' is not valid Unicode text")
+        .satisfies(e -> assertThat(Text.isWellFormed(e.getMessage())).isTrue());
+  }
+
+  @ParameterizedTest(name = "refuses a name that is not valid Unicode: #{index}")
+  @ValueSource(strings = {"\uD800", "k\uDBFF", "\uDC00k", "\uDE00\uD83D"})
+  void refusesUnpairedSurrogateInName(String name) {
+    assertThatThrownBy(() -> Attributes.of(Map.of(name, "x", "mood", "calm")))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageStartingWith("an attribute name is not valid Unicode text")
+        .hasMessageContaining("unpaired surrogate")
+        .satisfies(e -> assertThat(Text.isWellFormed(e.getMessage())).isTrue());
+  }
+
+  @Test
+  @DisplayName("accepts surrogate pairs anywhere in names and values")
+  void acceptsPairs() {
+    String grin = "\uD83D\uDE00";
+    Attributes attributes = Attributes.of(Map.of(grin, grin + "x" + grin, "k" + grin, grin));
+
+    assertThat(attributes.values()).containsEntry(grin, grin + "x" + grin);
+    assertThat(attributes.size()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("Text.isWellFormed: true exactly when every surrogate is part of a pair")
+  void wellFormed() {
+    assertThat(Text.isWellFormed("")).isTrue();
+    assertThat(Text.isWellFormed("plain \u00e9\u20ac")).isTrue();
+    assertThat(Text.isWellFormed("\uD83D\uDE00\uDBFF\uDFFF")).isTrue();
+    assertThat(Text.isWellFormed("\uD83D")).isFalse();
+    assertThat(Text.isWellFormed("\uDE00")).isFalse();
+    assertThat(Text.isWellFormed("\uD83D\uD83D\uDE00")).isFalse();
+    assertThat(Text.isWellFormed("\uD83D\uDE00\uDE00")).isFalse();
   }
 }

@@ -45,6 +45,15 @@ class PageRequestTest {
         .isInstanceOf(InvalidArgumentException.class);
   }
 
+  @ParameterizedTest(name = "refuses a cursor that is not valid Unicode: #{index}")
+  @ValueSource(strings = {"\uD800", "abc\uDC00", "abc\uD83D", "\uDE00\uD83Dxyz"})
+  void cursorNotUnicode(String cursor) {
+    assertThatThrownBy(() -> new PageRequest(10, cursor, true))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageStartingWith("the cursor is not valid Unicode text");
+    assertThat(new PageRequest(10, "abc\uD83D\uDE00", true).cursor()).endsWith("\uDE00");
+  }
+
   @Test
   @DisplayName("ChannelUsers copies its list of users")
   void channelUsersCopies() {

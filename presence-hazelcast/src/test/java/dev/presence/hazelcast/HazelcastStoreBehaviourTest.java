@@ -185,6 +185,11 @@ class HazelcastStoreBehaviourTest {
         .isInstanceOf(InvalidArgumentException.class);
     assertThatThrownBy(() -> store.users(channel, new PageRequest(2, "u1.ISE", false)))
         .isInstanceOf(InvalidArgumentException.class);
+    // base64url of bytes that are not UTF-8 (an encoded lone surrogate, a cut sequence)
+    assertThatThrownBy(() -> store.users(channel, new PageRequest(2, "u1.7aCA", false)))
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> store.users(channel, new PageRequest(2, "u1.YcM", false)))
+        .isInstanceOf(InvalidArgumentException.class);
   }
 
   @Test

@@ -17,6 +17,8 @@ import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceStore;
 import dev.presence.spi.SessionLease;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -436,9 +438,11 @@ final class HazelcastPresenceStore implements PresenceStore {
     if (cursor.startsWith(CURSOR_PREFIX)) {
       try {
         byte[] bytes = Base64.getUrlDecoder().decode(cursor.substring(CURSOR_PREFIX.length()));
-        return UserId.of(new String(bytes, StandardCharsets.UTF_8)).value();
-      } catch (IllegalArgumentException | InvalidArgumentException e) {
-        // not base64, or not a user id: fall through
+        // A decoder that reports bytes that are not UTF-8 instead of replacing them.
+        String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        return UserId.of(text).value();
+      } catch (IllegalArgumentException | CharacterCodingException | InvalidArgumentException e) {
+        // not base64, not UTF-8, or not a user id: fall through
       }
     }
     throw new InvalidArgumentException(

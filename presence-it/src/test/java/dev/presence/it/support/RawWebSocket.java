@@ -111,8 +111,15 @@ public final class RawWebSocket implements Closeable {
 
   /** Sends one masked text frame. */
   public void sendText(String text) {
+    sendTextBytes(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Sends one masked text frame with this payload as it is, even bytes that are not UTF-8 (which
+   * RFC 6455 forbids in a text frame).
+   */
+  public void sendTextBytes(byte[] payload) {
     try {
-      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
       ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
       frame.write(0x81);
       if (payload.length < 126) {
@@ -199,6 +206,31 @@ public final class RawWebSocket implements Closeable {
     }
   }
 
+  /**
+   * Waits for the server's close frame, reading (and discarding) what comes before it, for at most
+   * {@code timeout}.
+   *
+   * @return the close code of the frame; 1005 if it carried none, -1 if the connection ended
+   *     without one
+   * @throws UncheckedIOException if the server did not close within the timeout
+   */
+  public int awaitCloseCode(Duration timeout) {
+    try {
+      socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+      while (true) {
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        if (readFrameInto(payload) == 8) {
+          byte[] close = payload.toByteArray();
+          return close.length >= 2 ? ((close[0] & 0xff) << 8) | (close[1] & 0xff) : 1005;
+        }
+      }
+    } catch (EOFException e) {
+      return -1;
+    } catch (IOException e) {
+      throw new UncheckedIOException("the server did not close within " + timeout, e);
+    }
+  }
+
   private String readTextMessage() throws IOException {
     ByteArrayOutputStream message = new ByteArrayOutputStream();
     while (true) {
@@ -238,6 +270,8 @@ public final class RawWebSocket implements Closeable {
     } else if (opcode == 0 || opcode == 1) {
       sink.write(payload);
       lastFin = fin;
+    } else if (opcode == 8) {
+      sink.write(payload); // the close code and reason
     }
     return opcode;
   }

@@ -17,6 +17,8 @@ import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceStore;
 import dev.presence.spi.SessionLease;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,8 +59,8 @@ import org.jspecify.annotations.Nullable;
  * from tests or migration tools).
  *
  * <p><b>Cursors</b> of {@link #users} are the base64url form of the last user id of the page, so
- * they stay valid while the channel changes; a string not made that way is refused with {@link
- * InvalidArgumentException}.
+ * they stay valid while the channel changes; a string not made that way (not base64url, bytes that
+ * are not UTF-8, not a user id) is refused with {@link InvalidArgumentException}.
  *
  * <p>After {@link InMemoryPresenceBackend#close()} every method throws {@link
  * UnavailableException}.
@@ -450,12 +452,17 @@ public final class InMemoryPresenceStore implements PresenceStore {
 
   private static UserId decodeCursor(String cursor) {
     try {
-      String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      // A decoder that reports bytes that are not UTF-8 instead of replacing them.
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(cursor)))
+              .toString();
       if (text.startsWith(CURSOR_PREFIX)) {
         return UserId.of(text.substring(CURSOR_PREFIX.length()));
       }
-    } catch (IllegalArgumentException e) {
-      // not base64url, or not a user id (InvalidArgumentException): refused below
+    } catch (IllegalArgumentException | CharacterCodingException | InvalidArgumentException e) {
+      // not base64url, not UTF-8, or not a user id: refused below
     }
     throw new InvalidArgumentException(
         "cursor is not valid: pass the 'next' value of the previous page unchanged");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.presence.Attributes;
 import dev.presence.ChannelId;
 import dev.presence.CloseReason;
+import dev.presence.InvalidArgumentException;
 import dev.presence.Occupancy;
 import dev.presence.PageRequest;
 import dev.presence.SessionId;
@@ -14,8 +15,12 @@ import dev.presence.UserId;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.SessionLease;
 import dev.presence.spi.tck.PresenceStoreContract;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -78,5 +83,27 @@ class InMemoryPresenceStoreContractTest extends PresenceStoreContract {
     assertThat(store.expire(NOW.plusSeconds(100), Duration.ofSeconds(5))).hasSize(2_000);
     assertThat(store.channelsOf(USER)).isEmpty();
     assertThat(store.expire(NOW.plusSeconds(200), Duration.ofSeconds(5))).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "a cursor whose bytes are not UTF-8 is refused, not read with replacement characters")
+  void cursorNotUtf8() {
+    store.join(CHANNEL, USER, SessionLease.nodeBound(SessionId.of("s1"), "n"), 10, NOW);
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    byte[] prefix = "u1:a".getBytes(StandardCharsets.US_ASCII);
+
+    for (byte[] bad :
+        List.of(
+            new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, // an encoded lone surrogate
+            new byte[] {(byte) 0xff},
+            new byte[] {(byte) 0xc3})) {
+      byte[] bytes = Arrays.copyOf(prefix, prefix.length + bad.length);
+      System.arraycopy(bad, 0, bytes, prefix.length, bad.length);
+      assertThatThrownBy(
+              () -> store.users(CHANNEL, new PageRequest(10, b64.encodeToString(bytes), true)))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("cursor is not valid");
+    }
   }
 }

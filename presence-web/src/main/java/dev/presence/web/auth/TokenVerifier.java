@@ -20,6 +20,7 @@ import dev.presence.UserId;
 import dev.presence.spi.Caller;
 import dev.presence.web.config.ConfigKey;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.json.Texts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -283,7 +284,9 @@ public final class TokenVerifier {
     JWSHeader header = signed.getHeader();
     if (!algorithms.contains(header.getAlgorithm())) {
       throw new UnauthenticatedException(
-          "tokens signed with " + header.getAlgorithm().getName() + " are not accepted here");
+          "tokens signed with "
+              + Texts.abbreviate(header.getAlgorithm().getName())
+              + " are not accepted here");
     }
     JWSVerifier v = verifier;
     boolean valid;

@@ -36,8 +36,12 @@ import java.util.Set;
  *
  * <p>Writers return JSON-P objects; {@code toString()} of a returned object is its compact JSON
  * text. Readers are strict where the JSON specification is loose: a duplicate member name, a
- * nesting deeper than {@link #MAX_DEPTH}, or trailing content is rejected with {@link
- * InvalidArgumentException}, whose message says what is wrong and where (never a class name).
+ * nesting deeper than {@link #MAX_DEPTH}, trailing content, or a string (member name or value) that
+ * is not valid Unicode text (an escaped unpaired surrogate, SPEC 13.1; see {@link Texts}) is
+ * rejected with {@link InvalidArgumentException}, whose message says what is wrong and where (never
+ * a class name, and never the invalid text itself). Every string a reader returns can therefore be
+ * encoded as UTF-8. Over WebSocket such a frame is answered like malformed JSON: with an error that
+ * carries no request id, since none can be read from a text that was refused.
  *
  * <p>Thread-safe: the JSON-P factories are created once and shared.
  */
@@ -218,7 +222,8 @@ public final class PresenceJson {
    *
    * @param v the value
    * @return the attributes
-   * @throws InvalidArgumentException if the value is not an object of strings, or a name is empty
+   * @throws InvalidArgumentException if the value is not an object of strings, a name is empty, or
+   *     a name or value is not valid Unicode text
    */
   public static Attributes parseAttributes(JsonValue v) {
     if (v.getValueType() != JsonValue.ValueType.OBJECT) {
@@ -230,7 +235,7 @@ public final class PresenceJson {
       JsonValue value = e.getValue();
       if (value.getValueType() != JsonValue.ValueType.STRING) {
         throw new InvalidArgumentException(
-            "attribute '" + e.getKey() + "' must have a string value");
+            "attribute '" + Texts.abbreviate(e.getKey()) + "' must have a string value");
       }
       values.put(e.getKey(), ((JsonString) value).getString());
     }
@@ -255,7 +260,8 @@ public final class PresenceJson {
    *
    * @param json the text
    * @return the object
-   * @throws InvalidArgumentException if the text is not one valid JSON object
+   * @throws InvalidArgumentException if the text is not one valid JSON object, or one of its
+   *     strings is not valid Unicode text
    */
   public static JsonObject readObject(String json) {
     JsonValue value = readValue(json);
@@ -270,7 +276,8 @@ public final class PresenceJson {
    *
    * @param json the text
    * @return the value
-   * @throws InvalidArgumentException if the text is not one valid JSON value
+   * @throws InvalidArgumentException if the text is not one valid JSON value, or one of its strings
+   *     is not valid Unicode text
    */
   public static JsonValue readValue(String json) {
     if (json.isBlank()) {
@@ -299,7 +306,7 @@ public final class PresenceJson {
       case START_ARRAY:
         return readArrayItems(parser, depth);
       case VALUE_STRING:
-        return PROVIDER.createValue(parser.getString());
+        return PROVIDER.createValue(wellFormed(parser.getString(), parser));
       case VALUE_NUMBER:
         return PROVIDER.createValue(parser.getBigDecimal());
       case VALUE_TRUE:
@@ -325,9 +332,10 @@ public final class PresenceJson {
       if (event != JsonParser.Event.KEY_NAME) {
         throw malformed("malformed JSON", parser.getLocation());
       }
-      String name = parser.getString();
+      String name = wellFormed(parser.getString(), parser);
       if (!names.add(name)) {
-        throw new InvalidArgumentException("duplicate JSON member '" + abbreviate(name) + "'");
+        throw new InvalidArgumentException(
+            "duplicate JSON member '" + Texts.abbreviate(name) + "'");
       }
       b.add(name, readValue(parser, parser.next(), depth + 1));
     }
@@ -352,8 +360,16 @@ public final class PresenceJson {
     }
   }
 
-  private static String abbreviate(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  /** Returns the string, or refuses it (without quoting it) if it is not valid Unicode. */
+  private static String wellFormed(String s, JsonParser parser) {
+    if (!Texts.isWellFormed(s)) {
+      throw new InvalidArgumentException(
+          "JSON strings must be valid Unicode text: the string ending"
+              + where(parser.getLocation())
+              + " holds an unpaired surrogate (a \\ud800 to \\udfff escape without its"
+              + " partner); send text as UTF-8, with every high surrogate followed by a low one");
+    }
+    return s;
   }
 
   private static InvalidArgumentException malformed(String what, JsonLocation at) {

@@ -20,8 +20,9 @@ import java.io.IOException;
  *   <li>{@code presence_hook_failures_total}, {@code presence_hook_drops_total}, {@code
  *       presence_resyncs_total}, {@code presence_sequence_gaps_total};
  *   <li>{@code presence_store_available}: 1 if the store answers, else 0;
- *   <li>{@code presence_sse_streams}, gauges of other front ends, and {@code
- *       presence_http_request_duration_seconds} (histogram by operation and status).
+ *   <li>{@code presence_sse_streams}, {@code presence_send_failures_total{transport}} (WebSocket
+ *       and SSE sends that failed and closed their connection), gauges of other front ends, and
+ *       {@code presence_http_request_duration_seconds} (histogram by operation and status).
  * </ul>
  *
  * <p>On Payara Micro this path shadows the server's own MicroProfile Metrics endpoint.

@@ -12,7 +12,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The web layer's own metrics, written in Prometheus text format by {@link MetricsServlet}: REST
- * operation latency (a histogram per operation and status), open Server-Sent Events streams, and
+ * operation latency (a histogram per operation and status), open Server-Sent Events streams, sends
+ * that failed and closed their connection ({@code presence_send_failures_total{transport}}), and
  * gauges other front ends register (such as open WebSocket connections).
  *
  * <p>Thread-safe; recording is lock-free.
@@ -54,6 +55,8 @@ public class OperationMetrics {
 
   private final ConcurrentHashMap<Key, Histogram> requests = new ConcurrentHashMap<>();
   private final AtomicInteger sseStreams = new AtomicInteger();
+  private final LongAdder webSocketSendFailures = new LongAdder();
+  private final LongAdder sseSendFailures = new LongAdder();
   private final ConcurrentHashMap<String, Gauge> gauges = new ConcurrentHashMap<>();
 
   /**
@@ -78,6 +81,40 @@ public class OperationMetrics {
   }
 
   /**
+   * Counts a WebSocket send that failed: the frame could not be written (the client went away) or
+   * could not be encoded (a server fault). Either way that connection was closed with 1011.
+   */
+  public void webSocketSendFailed() {
+    webSocketSendFailures.increment();
+  }
+
+  /**
+   * Counts a Server-Sent Events write that failed (the client went away, or the event could not be
+   * encoded); that stream was closed.
+   */
+  public void sseSendFailed() {
+    sseSendFailures.increment();
+  }
+
+  /**
+   * Failed WebSocket sends so far.
+   *
+   * @return the count
+   */
+  public long webSocketSendFailures() {
+    return webSocketSendFailures.sum();
+  }
+
+  /**
+   * Failed Server-Sent Events writes so far.
+   *
+   * @return the count
+   */
+  public long sseSendFailures() {
+    return sseSendFailures.sum();
+  }
+
+  /**
    * Registers (or replaces) a gauge, such as {@code presence_websocket_connections}.
    *
    * @param name the metric name: lower case letters, digits and underscores
@@ -99,6 +136,18 @@ public class OperationMetrics {
   public void writeTo(StringBuilder out) {
     Prometheus.gauge(
         out, "presence_sse_streams", "Server-Sent Events streams open.", sseStreams.get());
+    String failures = "presence_send_failures_total";
+    Prometheus.header(
+        out,
+        failures,
+        "Sends that failed (the client went away, or text that could not be encoded) and closed"
+            + " their connection, by transport.",
+        "counter");
+    out.append(failures)
+        .append("{transport=\"websocket\"} ")
+        .append(webSocketSendFailures.sum())
+        .append('\n');
+    out.append(failures).append("{transport=\"sse\"} ").append(sseSendFailures.sum()).append('\n');
     for (Map.Entry<String, Gauge> g : new TreeMap<>(gauges).entrySet()) {
       Prometheus.gauge(out, g.getKey(), g.getValue().help(), g.getValue().value().getAsInt());
     }

@@ -36,7 +36,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>End.</b> A failed write (the client went away), a closed sink, or server shutdown closes
  * the subscription and the sink. Keep-alive comments ({@link #keepAlive()}) make a vanished client
- * show up as a failed write even on a quiet channel.
+ * show up as a failed write even on a quiet channel. A failed write is counted ({@code
+ * presence_send_failures_total{transport="sse"}}). Any failure while sending, {@link Error}s
+ * included, ends only this stream. Every text sent here is built from validated values (ids of the
+ * ASCII alphabet, {@link dev.presence.Attributes} that refuse unpaired surrogates, SPEC 13.1), so
+ * it can always be encoded as UTF-8; the sink would print {@code ?} for anything else.
  */
 final class SseConnection implements PresenceListener {
 
@@ -52,6 +56,7 @@ final class SseConnection implements PresenceListener {
   private final Sse sse;
   private final Executor executor;
   private final Runnable onClose;
+  private final Runnable onSendFailure;
   private final ArrayBlockingQueue<Object> queue;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -68,12 +73,14 @@ final class SseConnection implements PresenceListener {
       Sse sse,
       Executor executor,
       int capacity,
-      Runnable onClose) {
+      Runnable onClose,
+      Runnable onSendFailure) {
     this.channel = channel;
     this.sink = sink;
     this.sse = sse;
     this.executor = executor;
     this.onClose = onClose;
+    this.onSendFailure = onSendFailure;
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
@@ -194,8 +201,11 @@ final class SseConnection implements PresenceListener {
           send(sse.newEventBuilder().comment("keep-alive").build());
         }
       }
-    } catch (Exception e) {
-      LOG.log(Level.FINE, "event stream of channel " + channel + " ended", e);
+    } catch (Throwable t) { // Errors too: they end this stream, not the sender thread's others
+      LOG.log(
+          t instanceof Error ? Level.WARNING : Level.FINE,
+          "event stream of channel " + channel + " ended",
+          t);
       close();
     } finally {
       scheduled.set(false);
@@ -221,6 +231,9 @@ final class SseConnection implements PresenceListener {
     sendStarted = System.nanoTime();
     try {
       sink.send(event).toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception | Error e) {
+      onSendFailure.run();
+      throw e;
     } finally {
       sendStarted = 0;
     }

@@ -103,7 +103,8 @@ public class SseStreams {
                 metrics.sseStreamClosed();
               }
               permit.release();
-            });
+            },
+            metrics::sseSendFailed);
     self[0] = c;
     open.add(c);
     metrics.sseStreamOpened();

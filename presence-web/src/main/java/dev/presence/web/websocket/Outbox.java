@@ -56,6 +56,12 @@ import org.jspecify.annotations.Nullable;
  * tells the connection how long the outbox has waited for the client (a send in flight, or an
  * acknowledgement), which it closes after its send timeout. Nothing here ever waits for the client.
  *
+ * <p><b>Failed sends.</b> A send that fails, whether the transport reports it through the callback
+ * or throws ({@link Error}s included, such as a container that cannot encode the text), closes the
+ * outbox at once: what is queued is dropped, nothing more is sent, {@link Listener#sendFailed} is
+ * told once, and the connection closes with 1011. Other connections are not affected, and nothing
+ * waits behind the failed send.
+ *
  * <p>Thread-safe: offers come from engine listener threads and request threads, completions from
  * container threads. Callbacks to the {@link Listener} are made outside the lock.
  */
@@ -641,8 +647,8 @@ final class Outbox {
       }
       try {
         transport.send(text, this::sent);
-      } catch (RuntimeException e) {
-        sent(e);
+      } catch (Throwable t) { // Errors too: a send that threw must never leave the outbox waiting
+        sent(t);
       }
       if (mark != null) {
         transport.ping(mark); // after the frame: its pong acknowledges the frame

@@ -6,6 +6,7 @@ import dev.presence.InvalidArgumentException;
 import dev.presence.PageRequest;
 import dev.presence.UserId;
 import dev.presence.web.json.PresenceJson;
+import dev.presence.web.json.Texts;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -267,6 +268,6 @@ record Request(
   }
 
   private static String abbreviate(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    return Texts.abbreviate(s); // never splits a surrogate pair
   }
 }

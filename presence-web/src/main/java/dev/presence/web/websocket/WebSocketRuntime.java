@@ -229,7 +229,7 @@ public class WebSocketRuntime {
             verifier,
             presence,
             access,
-            transport,
+            new CountingTransport(transport, metrics::webSocketSendFailed),
             pool,
             texts,
             s,

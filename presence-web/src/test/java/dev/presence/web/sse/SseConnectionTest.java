@@ -67,7 +67,8 @@ class SseConnectionTest {
     RecordingSink sink = new RecordingSink();
     AtomicInteger closed = new AtomicInteger();
     SseConnection c =
-        new SseConnection(ROOM, sink, new FakeSse(), executor, 64, closed::incrementAndGet);
+        new SseConnection(
+            ROOM, sink, new FakeSse(), executor, 64, closed::incrementAndGet, () -> {});
     c.start(engine);
     engine.join(ROOM, UserId.of("alice"));
     engine.setAttributes(
@@ -98,7 +99,8 @@ class SseConnectionTest {
     RecordingSink sink = new RecordingSink();
     CountDownLatch gate = new CountDownLatch(1);
     sink.gate = gate;
-    SseConnection c = new SseConnection(ROOM, sink, new FakeSse(), executor, 16, () -> {});
+    SseConnection c =
+        new SseConnection(ROOM, sink, new FakeSse(), executor, 16, () -> {}, () -> {});
     c.start(engine);
     engine.join(ROOM, UserId.of("u0"));
     await().atMost(Duration.ofSeconds(10)).until(() -> sink.blocked.get());
@@ -125,7 +127,8 @@ class SseConnectionTest {
     RecordingSink sink = new RecordingSink();
     AtomicInteger closed = new AtomicInteger();
     SseConnection c =
-        new SseConnection(ROOM, sink, new FakeSse(), executor, 64, closed::incrementAndGet);
+        new SseConnection(
+            ROOM, sink, new FakeSse(), executor, 64, closed::incrementAndGet, () -> {});
     c.start(engine);
     await().atMost(Duration.ofSeconds(10)).until(() -> sink.events.size() == 1);
     sink.fail.set(true);
@@ -136,9 +139,42 @@ class SseConnectionTest {
   }
 
   @Test
+  void aWriteThatThrowsAnErrorClosesOnlyThatStreamAndIsCounted() {
+    RecordingSink bad = new RecordingSink();
+    RecordingSink good = new RecordingSink();
+    AtomicInteger failures = new AtomicInteger();
+    AtomicInteger otherFailures = new AtomicInteger();
+    SseConnection b =
+        new SseConnection(
+            ROOM, bad, new FakeSse(), executor, 64, () -> {}, failures::incrementAndGet);
+    SseConnection g =
+        new SseConnection(
+            ROOM, good, new FakeSse(), executor, 64, () -> {}, otherFailures::incrementAndGet);
+    b.start(engine);
+    g.start(engine);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> bad.events.size() == 1 && good.events.size() == 1);
+    // What Tyrus and Jersey throw for text they cannot encode.
+    bad.error = new Error(new java.nio.charset.MalformedInputException(1));
+    engine.join(ROOM, UserId.of("alice"));
+
+    await().atMost(Duration.ofSeconds(10)).until(b::isClosed);
+    assertThat(failures).hasValue(1);
+    assertThat(bad.closed).isTrue();
+    engine.leave(ROOM, UserId.of("alice"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> good.events.size() == 3);
+    assertThat(good.names()).containsExactly("snapshot", "join", "leave");
+    assertThat(g.isClosed()).isFalse();
+    assertThat(otherFailures).hasValue(0);
+    g.close();
+  }
+
+  @Test
   void keepAliveIsAComment() {
     RecordingSink sink = new RecordingSink();
-    SseConnection c = new SseConnection(ROOM, sink, new FakeSse(), executor, 64, () -> {});
+    SseConnection c =
+        new SseConnection(ROOM, sink, new FakeSse(), executor, 64, () -> {}, () -> {});
     c.start(engine);
     await().atMost(Duration.ofSeconds(10)).until(() -> sink.events.size() == 1);
     c.keepAlive();
@@ -180,6 +216,7 @@ class SseConnectionTest {
   static final class RecordingSink implements SseEventSink {
     final List<FakeEvent> events = new CopyOnWriteArrayList<>();
     final AtomicBoolean fail = new AtomicBoolean();
+    volatile Error error;
     final AtomicBoolean blocked = new AtomicBoolean();
     volatile CountDownLatch gate;
     volatile boolean closed;
@@ -197,6 +234,10 @@ class SseConnectionTest {
     public CompletionStage<?> send(OutboundSseEvent event) {
       if (fail.get()) {
         return CompletableFuture.failedFuture(new java.io.IOException("broken pipe"));
+      }
+      Error thrown = error;
+      if (thrown != null) {
+        throw thrown;
       }
       CountDownLatch g = gate;
       if (g != null && !events.isEmpty()) {
