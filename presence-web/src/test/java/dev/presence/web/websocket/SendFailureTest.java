@@ -8,6 +8,9 @@ import dev.presence.UserId;
 import dev.presence.spi.Caller;
 import dev.presence.spi.memory.InMemoryPresenceBackend;
 import dev.presence.web.auth.AccessControl;
+import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.auth.VerifiedToken;
+import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.engine.EngineConfig;
 import dev.presence.web.engine.PresenceEngine;
 import jakarta.json.JsonObject;
@@ -23,6 +26,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -144,7 +148,9 @@ class SendFailureTest {
     private Connection connect(String user, Transport transport, AtomicInteger ends) {
       Connection c =
           new Connection(
-              new Caller(UserId.of(user), Set.of()),
+              new VerifiedToken(new Caller(UserId.of(user), Set.of()), null),
+              new TokenVerifier(
+                  PresenceConfig.of(Map.of("presence.auth.mode", "dev")), InstantSource.system()),
               engine,
               new AccessControl(List.of()),
               transport,
