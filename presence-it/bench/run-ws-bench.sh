@@ -31,6 +31,7 @@ stamp=$(date +%Y%m%d-%H%M%S)
 [ -d "$here/node_modules/ws" ] || (cd "$here" && npm ci --no-audit --no-fund)
 
 server_pid=
+tmp=
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
@@ -38,7 +39,7 @@ cleanup() {
     kill -KILL "$server_pid" 2>/dev/null || true
   fi
 }
-trap cleanup EXIT INT TERM
+trap 'cleanup; [ -n "$tmp" ] && rm -rf "$tmp"' EXIT INT TERM
 
 payara_jar() { # version
   local jar=$HOME/.m2/repository/fish/payara/extras/payara-micro/$1/payara-micro-$1.jar
@@ -88,7 +89,7 @@ case "$target" in
     url="ws://127.0.0.1:$port/app/app-key?protocol=7&client=js&version=8.4.0&flash=false"
     driver_target=soketi
     # soketi's graceful shutdown can hang: STACK.md says SIGKILL after 2 s
-    cleanup() { if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; sleep 2; kill -KILL "$server_pid" 2>/dev/null || true; fi; }
+    cleanup() { if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid" 2>/dev/null || true; sleep 2; kill -KILL "$server_pid" 2>/dev/null || true; fi; }
     ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
