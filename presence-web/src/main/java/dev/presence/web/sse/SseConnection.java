@@ -34,14 +34,14 @@ import org.jspecify.annotations.Nullable;
  * resync}, the subscription takes a new snapshot, and the client is sent it as a new {@code
  * snapshot}; events at or below its {@code seq} are skipped.
  *
- * <p><b>Stuck writes.</b> A container may write synchronously inside {@link SseEventSink#send}
- * (Jersey on Grizzly does), so a client that stops reading blocks its sender thread once the socket
- * buffers are full. {@link #closeIfStuck(long)}, called by {@link SseStreams}'s watchdog, closes a
- * stream whose current write has been blocked longer than the given time and interrupts the thread
- * in that write: Grizzly's blocking write then closes the connection and fails, which frees the
- * thread. A write that ignores the interrupt keeps its thread until it returns, but the stream is
- * closed and counted as closed at once. An interrupt is only ever delivered while this stream's
- * write is in progress, never to a thread that has moved on.
+ * <p><b>Stuck writes.</b> Jersey writes synchronously inside {@link SseEventSink#send}, so a client
+ * that stops reading can block its sender thread once the socket's and the container's buffers are
+ * full. {@link #closeIfStuck(long)}, called by {@link SseStreams}'s watchdog, closes a stream whose
+ * current write has been blocked longer than the given time and interrupts the thread in that
+ * write: Grizzly's blocking write then closes the connection and fails, which frees the thread. A
+ * write that ignores the interrupt keeps its thread until it returns, but the stream is closed and
+ * counted as closed at once. An interrupt is only ever delivered while this stream's write is in
+ * progress, never to a thread that has moved on.
  *
  * <p><b>End.</b> A failed write (the client went away), a closed sink, a stuck write, or server
  * shutdown closes the subscription and the sink and runs the {@code onClose} callback, exactly

@@ -37,14 +37,17 @@ import org.jspecify.annotations.Nullable;
  * max(4, 2 × available processors)} (see {@link #senderThreads(int)}); idle threads end after 60 s.
  * A stream uses one thread only while it has something to write, and at most one at a time; streams
  * waiting for a thread wait in the pool's queue (at most one task per open stream). The number of
- * threads is the gauge {@code presence_sse_sender_threads}.
+ * threads is the gauge {@code presence_sse_sender_threads}. (The cached pool used before grew to a
+ * thread per busy stream: 80 for 100 streams in {@code SseBoundIT}.)
  *
- * <p><b>Stuck writes.</b> The container may write inside {@code SseEventSink.send} (Jersey on
- * Grizzly does), so a client that stops reading holds a sender thread once its socket buffers are
- * full. Every {@value #CHECK_SECONDS} s a watchdog closes each stream whose write has been blocked
- * for more than {@value SseConnection#STUCK_SECONDS} s, or for more than {@value
- * #BUSY_STUCK_SECONDS} s while other streams wait for a thread, and interrupts the blocked write to
- * free its thread (see {@link SseConnection}).
+ * <p><b>Stuck writes.</b> Jersey writes inside {@code SseEventSink.send}, through the container's
+ * blocking output stream, so a client that stops reading can hold a sender thread once the socket's
+ * and the container's buffers are full. (Payara 6 was seen to keep queueing such writes in the heap
+ * instead, several MB per connection, without blocking: see {@code SseBoundIT}.) Every {@value
+ * #CHECK_SECONDS} s a watchdog closes each stream whose write has been blocked for more than
+ * {@value SseConnection#STUCK_SECONDS} s, or for more than {@value #BUSY_STUCK_SECONDS} s while
+ * other streams wait for a thread, and interrupts the blocked write to free its thread (see {@link
+ * SseConnection}).
  *
  * <p><b>Trade-off.</b> Fewer stuck clients than threads cost only their threads: the other streams
  * keep flowing, and the stuck ones are closed after {@value SseConnection#STUCK_SECONDS} s. As many
