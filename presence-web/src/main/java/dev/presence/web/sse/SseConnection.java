@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -31,20 +32,28 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Falling behind.</b> When the engine says {@code onResync}, or the queue overflows (the
  * client reads too slowly), the queued events are dropped, the client is sent {@code event:
  * resync}, the subscription takes a new snapshot, and the client is sent it as a new {@code
- * snapshot}; events at or below its {@code seq} are skipped. If the queue overflows while one write
- * has been blocked for {@value #STUCK_SECONDS} s, the stream is closed instead.
+ * snapshot}; events at or below its {@code seq} are skipped.
  *
- * <p><b>End.</b> A failed write (the client went away), a closed sink, or server shutdown closes
- * the subscription and the sink. Keep-alive comments ({@link #keepAlive()}) make a vanished client
- * show up as a failed write even on a quiet channel. A failed write is counted ({@code
- * presence_send_failures_total{transport="sse"}}). Any failure while sending, {@link Error}s
- * included, ends only this stream. Every text sent here is built from validated values (ids of the
- * ASCII alphabet, {@link dev.presence.Attributes} that refuse unpaired surrogates, SPEC 13.1), so
- * it can always be encoded as UTF-8; the sink would print {@code ?} for anything else.
+ * <p><b>Stuck writes.</b> Jersey writes synchronously inside {@link SseEventSink#send}, so a client
+ * that stops reading can block its sender thread once the socket's and the container's buffers are
+ * full. {@link #closeIfStuck(long)}, called by {@link SseStreams}'s watchdog, closes a stream whose
+ * current write has been blocked longer than the given time and interrupts the thread in that
+ * write: Grizzly's blocking write then closes the connection and fails, which frees the thread. A
+ * write that ignores the interrupt keeps its thread until it returns, but the stream is closed and
+ * counted as closed at once. An interrupt is only ever delivered while this stream's write is in
+ * progress, never to a thread that has moved on.
+ *
+ * <p><b>End.</b> A failed write (the client went away), a closed sink, a stuck write, or server
+ * shutdown closes the subscription and the sink and runs the {@code onClose} callback, exactly
+ * once. Keep-alive comments ({@link #keepAlive()}) make a vanished client show up as a failed write
+ * even on a quiet channel.
  */
 final class SseConnection implements PresenceListener {
 
-  /** A write blocked longer than this, when the queue overflows, closes the stream. */
+  /**
+   * A write blocked longer than this closes the stream (see {@link SseStreams} for the shorter
+   * limit while other streams wait for a sender thread).
+   */
   static final int STUCK_SECONDS = 30;
 
   private static final Logger LOG = Logger.getLogger(SseConnection.class.getName());
@@ -57,13 +66,18 @@ final class SseConnection implements PresenceListener {
   private final Executor executor;
   private final Runnable onClose;
   private final Runnable onSendFailure;
+  private final LongSupplier nanoClock;
+  private final long stuckNanos;
   private final ArrayBlockingQueue<Object> queue;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean sinkClosed = new AtomicBoolean();
   private final AtomicBoolean resyncPending = new AtomicBoolean();
   private final AtomicReference<@Nullable ChannelUsers> pendingSnapshot = new AtomicReference<>();
   private volatile boolean started;
-  private volatile long sendStarted;
+  private final Object writeLock = new Object();
+  private @Nullable Thread writer; // guarded by writeLock: the thread in sink.send, if any
+  private long writeStarted; // guarded by writeLock: nanoClock when that send began
   private volatile @Nullable Subscription subscription;
   private long lastSeq; // sender task only
 
@@ -75,12 +89,43 @@ final class SseConnection implements PresenceListener {
       int capacity,
       Runnable onClose,
       Runnable onSendFailure) {
+    this(
+        channel,
+        sink,
+        sse,
+        executor,
+        capacity,
+        onClose,
+        onSendFailure,
+        System::nanoTime,
+        TimeUnit.SECONDS.toNanos(STUCK_SECONDS));
+  }
+
+  /**
+   * A stream with its own clock, for tests.
+   *
+   * @param onSendFailure counts a failed write
+   * @param nanoClock the time in nanoseconds, as {@link System#nanoTime()}
+   * @param stuckNanos how long one write may wait for the sink's future before it fails
+   */
+  SseConnection(
+      ChannelId channel,
+      SseEventSink sink,
+      Sse sse,
+      Executor executor,
+      int capacity,
+      Runnable onClose,
+      Runnable onSendFailure,
+      LongSupplier nanoClock,
+      long stuckNanos) {
     this.channel = channel;
     this.sink = sink;
     this.sse = sse;
     this.executor = executor;
     this.onClose = onClose;
     this.onSendFailure = onSendFailure;
+    this.nanoClock = nanoClock;
+    this.stuckNanos = stuckNanos;
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
@@ -136,17 +181,25 @@ final class SseConnection implements PresenceListener {
     }
   }
 
-  private void fellBehind() {
-    long started = sendStarted;
-    if (started != 0 && System.nanoTime() - started > TimeUnit.SECONDS.toNanos(STUCK_SECONDS)) {
-      LOG.fine(() -> "closing a stuck event stream of channel " + channel);
-      try {
-        executor.execute(this::close);
-      } catch (RejectedExecutionException e) {
-        closed.set(true);
-      }
-      return;
+  /**
+   * Closes the stream if its current write has been blocked for longer than {@code limitNanos}.
+   *
+   * @param limitNanos how long a write may take
+   * @return whether the stream was closed by this call
+   */
+  boolean closeIfStuck(long limitNanos) {
+    boolean stuck;
+    synchronized (writeLock) {
+      stuck = writer != null && nanoClock.getAsLong() - writeStarted > limitNanos;
     }
+    if (!stuck || closed.get()) {
+      return false;
+    }
+    LOG.fine(() -> "closing an event stream of channel " + channel + " whose client takes nothing");
+    return close();
+  }
+
+  private void fellBehind() {
     resyncPending.set(true);
     queue.clear();
     queue.offer(RESYNC);
@@ -228,21 +281,39 @@ final class SseConnection implements PresenceListener {
     if (sink.isClosed()) {
       throw new IllegalStateException("the client closed the stream");
     }
-    sendStarted = System.nanoTime();
+    synchronized (writeLock) {
+      if (closed.get()) {
+        throw new IllegalStateException("the stream is closed");
+      }
+      writer = Thread.currentThread();
+      writeStarted = nanoClock.getAsLong();
+    }
     try {
-      sink.send(event).toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
+      sink.send(event).toCompletableFuture().get(stuckNanos, TimeUnit.NANOSECONDS);
     } catch (Exception | Error e) {
       onSendFailure.run();
       throw e;
     } finally {
-      sendStarted = 0;
+      synchronized (writeLock) {
+        writer = null;
+      }
+      if (closed.get()) {
+        Thread.interrupted(); // an interrupt from close() was meant for this write only
+        closeSink();
+      }
     }
   }
 
-  /** Closes the subscription and the sink; idempotent. */
-  void close() {
+  /**
+   * Closes the subscription and the sink and runs the {@code onClose} callback; idempotent. A write
+   * in progress on another thread is interrupted, and that thread closes the sink when its write
+   * returns, so that the caller never waits for a client (closing a sink may write).
+   *
+   * @return whether this call closed the stream (false if it was closed already)
+   */
+  boolean close() {
     if (!closed.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     queue.clear();
     Subscription s = subscription;
@@ -253,11 +324,29 @@ final class SseConnection implements PresenceListener {
         LOG.log(Level.FINE, "closing a subscription failed", e);
       }
     }
+    boolean inWrite;
+    synchronized (writeLock) {
+      Thread t = writer;
+      inWrite = t != null && t != Thread.currentThread();
+      if (inWrite) {
+        t.interrupt();
+      }
+    }
+    if (!inWrite) {
+      closeSink();
+    }
+    onClose.run();
+    return true;
+  }
+
+  private void closeSink() {
+    if (!sinkClosed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       sink.close();
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "closing an event stream failed", e);
     }
-    onClose.run();
   }
 }

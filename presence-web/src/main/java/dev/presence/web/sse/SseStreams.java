@@ -13,19 +13,54 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The open Server-Sent Events streams of this node: their sender threads (a cached pool of daemon
- * threads: a sender runs only while its stream has something to write), a keep-alive every {@value
- * #KEEPALIVE_SECONDS} s, and closing them all at shutdown.
+ * The open Server-Sent Events streams of this node: their sender threads, a keep-alive every
+ * {@value #KEEPALIVE_SECONDS} s, a watchdog for stuck writes, and closing them all at shutdown.
+ *
+ * <p><b>Sender threads.</b> A bounded pool of daemon threads {@code presence-sse-N}: at most {@code
+ * max(4, 2 × available processors)} (see {@link #senderThreads(int)}); idle threads end after 60 s.
+ * A stream uses one thread only while it has something to write, and at most one at a time; streams
+ * waiting for a thread wait in the pool's queue (at most one task per open stream). The number of
+ * threads is the gauge {@code presence_sse_sender_threads}. (The cached pool used before grew to a
+ * thread per busy stream: 80 for 100 streams in {@code SseBoundIT}.)
+ *
+ * <p><b>Stuck writes.</b> Jersey writes inside {@code SseEventSink.send}, through the container's
+ * blocking output stream, so a client that stops reading can hold a sender thread once the socket's
+ * and the container's buffers are full. (Payara 6 was seen to keep queueing such writes in the heap
+ * instead, several MB per connection, without blocking: see {@code SseBoundIT}.) Every {@value
+ * #CHECK_SECONDS} s a watchdog closes each stream whose write has been blocked for more than
+ * {@value SseConnection#STUCK_SECONDS} s, or for more than {@value #BUSY_STUCK_SECONDS} s while
+ * other streams wait for a thread, and interrupts the blocked write to free its thread (see {@link
+ * SseConnection}).
+ *
+ * <p><b>Trade-off.</b> Fewer stuck clients than threads cost only their threads: the other streams
+ * keep flowing, and the stuck ones are closed after {@value SseConnection#STUCK_SECONDS} s. As many
+ * stuck clients as threads block every thread, and the healthy streams wait with them: their events
+ * queue up (a stream whose queue overflows gets a {@code resync}; nothing is lost) until the
+ * watchdog closes the blocked writes, within {@value #BUSY_STUCK_SECONDS} + {@value #CHECK_SECONDS}
+ * s. Many clients that stop reading at once are closed one round of threads at a time, so the
+ * healthy streams may stall for several rounds (100 such clients and 16 threads: about 7 rounds of
+ * 5 to 6 s); and while streams wait for a thread, a client that has not taken a write for {@value
+ * #BUSY_STUCK_SECONDS} s is closed although it might have read again later (its EventSource
+ * reconnects and gets a new snapshot). Threads without a bound were worse: a few hundred idle
+ * clients exhaust them. Writing without holding a thread would need non-blocking servlet output,
+ * which {@code SseEventSink} does not offer.
  */
 @ApplicationScoped
 public class SseStreams {
@@ -33,24 +68,85 @@ public class SseStreams {
   /** Seconds between keep-alive comments. */
   static final int KEEPALIVE_SECONDS = 20;
 
+  /** Seconds between checks for stuck writes. */
+  static final int CHECK_SECONDS = 1;
+
+  /**
+   * A write blocked longer than this closes the stream while other streams wait for a sender
+   * thread.
+   */
+  static final int BUSY_STUCK_SECONDS = 5;
+
+  private static final Logger LOG = Logger.getLogger(SseStreams.class.getName());
+
   @Inject PresenceService presence;
   @Inject PresenceConfig config;
   @Inject OperationMetrics metrics;
   @Inject ConnectionLimiter limiter;
 
   private final Set<SseConnection> open = ConcurrentHashMap.newKeySet();
-  private ExecutorService senders;
-  private ScheduledExecutorService keepAlive;
+  private @Nullable ThreadPoolExecutor senders;
+  private @Nullable ScheduledExecutorService timer;
+  private LongSupplier nanoClock = System::nanoTime;
+  private long stuckNanos = TimeUnit.SECONDS.toNanos(SseConnection.STUCK_SECONDS);
+  private long busyStuckNanos = TimeUnit.SECONDS.toNanos(BUSY_STUCK_SECONDS);
 
   @PostConstruct
   void init() {
-    senders = Executors.newCachedThreadPool(daemon("presence-sse-"));
-    keepAlive = Executors.newSingleThreadScheduledExecutor(daemon("presence-sse-keepalive-"));
-    keepAlive.scheduleWithFixedDelay(
-        () -> open.forEach(SseConnection::keepAlive),
-        KEEPALIVE_SECONDS,
-        KEEPALIVE_SECONDS,
-        TimeUnit.SECONDS);
+    ThreadPoolExecutor pool =
+        startSenders(
+            senderThreads(Runtime.getRuntime().availableProcessors()),
+            System::nanoTime,
+            Duration.ofSeconds(SseConnection.STUCK_SECONDS),
+            Duration.ofSeconds(BUSY_STUCK_SECONDS));
+    ScheduledExecutorService t =
+        Executors.newSingleThreadScheduledExecutor(daemon("presence-sse-keepalive-"));
+    t.scheduleWithFixedDelay(
+        this::keepAliveAll, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+    t.scheduleWithFixedDelay(this::closeStuck, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
+    timer = t;
+    metrics.registerGauge(
+        "presence_sse_sender_threads",
+        "Threads writing Server-Sent Events (at most max(4, 2 x processors)).",
+        pool::getPoolSize);
+  }
+
+  /**
+   * The bound of the sender pool.
+   *
+   * @param processors the available processors
+   * @return {@code max(4, 2 × processors)}
+   */
+  static int senderThreads(int processors) {
+    return Math.max(4, 2 * processors);
+  }
+
+  /**
+   * Starts the sender pool; the application calls it from {@link #init()}, tests directly, driving
+   * {@link #keepAliveAll()} and {@link #closeStuck()} themselves.
+   *
+   * @param threads the most sender threads
+   * @param clock the time in nanoseconds, as {@link System#nanoTime()}
+   * @param stuck how long a write may be blocked
+   * @param busyStuck how long a write may be blocked while streams wait for a thread
+   * @return the pool
+   */
+  ThreadPoolExecutor startSenders(
+      int threads, LongSupplier clock, Duration stuck, Duration busyStuck) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("presence-sse-"));
+    pool.allowCoreThreadTimeOut(true);
+    nanoClock = clock;
+    stuckNanos = stuck.toNanos();
+    busyStuckNanos = Math.min(stuckNanos, busyStuck.toNanos());
+    senders = pool;
+    return pool;
   }
 
   /**
@@ -90,13 +186,17 @@ public class SseStreams {
 
   private void open(
       ChannelId channel, SseEventSink sink, Sse sse, ConnectionLimiter.Permit permit) {
+    ThreadPoolExecutor pool = senders;
+    if (pool == null) {
+      throw new IllegalStateException("the event streams are not started");
+    }
     SseConnection[] self = new SseConnection[1];
     SseConnection c =
         new SseConnection(
             channel,
             sink,
             sse,
-            senders,
+            pool,
             config.sseQueueCapacity(),
             () -> {
               if (open.remove(self[0])) {
@@ -104,7 +204,9 @@ public class SseStreams {
               }
               permit.release();
             },
-            metrics::sseSendFailed);
+            metrics::sseSendFailed,
+            nanoClock,
+            stuckNanos);
     self[0] = c;
     open.add(c);
     metrics.sseStreamOpened();
@@ -127,11 +229,52 @@ public class SseStreams {
     return open.size();
   }
 
+  /** Queues a keep-alive comment on every open stream. */
+  void keepAliveAll() {
+    open.forEach(SseConnection::keepAlive);
+  }
+
+  /**
+   * The watchdog: closes every stream whose write has been blocked too long ({@value
+   * SseConnection#STUCK_SECONDS} s, or {@value #BUSY_STUCK_SECONDS} s while streams wait for a
+   * sender thread).
+   *
+   * @return how many streams it closed
+   */
+  int closeStuck() {
+    ThreadPoolExecutor pool = senders;
+    if (pool == null) {
+      return 0;
+    }
+    try {
+      long limit = pool.getQueue().isEmpty() ? stuckNanos : busyStuckNanos;
+      int n = 0;
+      for (SseConnection c : open) {
+        if (c.closeIfStuck(limit)) {
+          n++;
+        }
+      }
+      if (n > 0) {
+        LOG.info(n + " event streams closed: their clients took nothing for too long");
+      }
+      return n;
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "checking event streams failed", e);
+      return 0;
+    }
+  }
+
   @PreDestroy
   void shutdown() {
-    keepAlive.shutdownNow();
+    ScheduledExecutorService t = timer;
+    if (t != null) {
+      t.shutdownNow();
+    }
     open.forEach(SseConnection::close);
-    senders.shutdownNow();
+    ExecutorService pool = senders;
+    if (pool != null) {
+      pool.shutdownNow();
+    }
   }
 
   private static ThreadFactory daemon(String prefix) {

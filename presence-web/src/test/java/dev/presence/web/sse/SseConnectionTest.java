@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
 class SseConnectionTest {
 
   static final ChannelId ROOM = ChannelId.of("room");
+  static final long STUCK = TimeUnit.SECONDS.toNanos(SseConnection.STUCK_SECONDS);
 
   InMemoryPresenceBackend backend;
   PresenceEngine engine;
@@ -184,6 +186,82 @@ class SseConnectionTest {
     c.close();
   }
 
+  @Test
+  void aStuckWriteIsClosedOnceAfterTheLimitAndItsThreadIsFreed() {
+    AtomicLong clock = new AtomicLong();
+    RecordingSink sink = new RecordingSink();
+    CountDownLatch gate = new CountDownLatch(1);
+    sink.gate = gate;
+    AtomicInteger closed = new AtomicInteger();
+    SseConnection c =
+        new SseConnection(
+            ROOM,
+            sink,
+            new FakeSse(),
+            executor,
+            64,
+            closed::incrementAndGet,
+            () -> {},
+            clock::get,
+            STUCK);
+    c.start(engine);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink.events.size() == 1);
+    assertThat(c.closeIfStuck(STUCK)).as("no write in progress").isFalse();
+    engine.join(ROOM, UserId.of("alice"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink.blocked.get());
+
+    clock.addAndGet(STUCK);
+    assertThat(c.closeIfStuck(STUCK)).as("blocked exactly the limit").isFalse();
+    clock.incrementAndGet();
+    assertThat(c.closeIfStuck(STUCK)).isTrue();
+    assertThat(c.isClosed()).isTrue();
+    assertThat(closed).hasValue(1);
+    assertThat(engine.metrics().localSubscriptions()).isZero();
+    // The interrupted write fails, its thread closes the sink and leaves.
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink.closed);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink.interrupted.get());
+    assertThat(c.closeIfStuck(STUCK)).isFalse();
+    c.close();
+    assertThat(closed).as("onClose ran once").hasValue(1);
+    assertThat(sink.closes).hasValue(1);
+    assertThat(sink.events).hasSize(1);
+  }
+
+  @Test
+  void aWriteThatIgnoresTheInterruptKeepsItsThreadButTheStreamEndsAtOnce() {
+    AtomicLong clock = new AtomicLong();
+    RecordingSink sink = new RecordingSink();
+    CountDownLatch gate = new CountDownLatch(1);
+    sink.gate = gate;
+    sink.uninterruptible = true;
+    AtomicInteger closed = new AtomicInteger();
+    SseConnection c =
+        new SseConnection(
+            ROOM,
+            sink,
+            new FakeSse(),
+            executor,
+            64,
+            closed::incrementAndGet,
+            () -> {},
+            clock::get,
+            STUCK);
+    c.start(engine);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink.events.size() == 1);
+    engine.join(ROOM, UserId.of("alice"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink.blocked.get());
+    clock.addAndGet(STUCK + 1);
+    assertThat(c.closeIfStuck(STUCK)).isTrue();
+    assertThat(closed).hasValue(1);
+    assertThat(engine.metrics().localSubscriptions()).isZero();
+    assertThat(sink.closed).as("the sink is closed by the writing thread").isFalse();
+
+    gate.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink.closed);
+    assertThat(closed).hasValue(1);
+    assertThat(sink.closes).hasValue(1);
+  }
+
   /** The users present after applying the last snapshot and the events after it. */
   static Set<String> reconstruct(List<FakeEvent> events) {
     Set<String> users = new TreeSet<>();
@@ -218,7 +296,10 @@ class SseConnectionTest {
     final AtomicBoolean fail = new AtomicBoolean();
     volatile Error error;
     final AtomicBoolean blocked = new AtomicBoolean();
+    final AtomicBoolean interrupted = new AtomicBoolean();
+    final AtomicInteger closes = new AtomicInteger();
     volatile CountDownLatch gate;
+    volatile boolean uninterruptible;
     volatile boolean closed;
 
     List<String> names() {
@@ -242,9 +323,21 @@ class SseConnectionTest {
       CountDownLatch g = gate;
       if (g != null && !events.isEmpty()) {
         blocked.set(true);
-        try {
-          g.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
+        boolean wasInterrupted = false;
+        while (true) {
+          try {
+            g.await(30, TimeUnit.SECONDS);
+            break;
+          } catch (InterruptedException e) {
+            interrupted.set(true);
+            if (!uninterruptible) {
+              // as Grizzly's blocking write: the connection is closed, the write fails
+              return CompletableFuture.failedFuture(new java.io.IOException("closed", e));
+            }
+            wasInterrupted = true;
+          }
+        }
+        if (wasInterrupted) {
           Thread.currentThread().interrupt();
         }
       }
@@ -258,6 +351,7 @@ class SseConnectionTest {
 
     @Override
     public void close() {
+      closes.incrementAndGet();
       closed = true;
     }
   }
