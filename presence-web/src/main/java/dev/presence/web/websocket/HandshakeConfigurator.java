@@ -23,8 +23,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Tyrus (Payara's WebSocket implementation, 2.1 and later) passes {@code modifyHandshake} a
  * configuration whose user properties belong to this one handshake and gives the same map to {@code
- * onOpen}, so concurrent handshakes do not see each other's tokens. The endpoint instance is left
- * to the container (not overridden here), so CDI injects it.
+ * onOpen}, so concurrent handshakes do not see each other's tokens.
+ *
+ * <p>Endpoint instances are built by {@link PresenceEndpoint#create()} with the collaborators the
+ * application installed at start, not by the container's CDI per connection (which costs a Weld
+ * injection target each time); before that, and for any other class, the container's default
+ * applies.
  */
 public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
 
@@ -48,6 +52,17 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     } catch (UnauthenticatedException e) {
       properties.put(AUTH_ERROR, e.getMessage());
     }
+  }
+
+  @Override
+  public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+    if (endpointClass == PresenceEndpoint.class) {
+      PresenceEndpoint endpoint = PresenceEndpoint.create();
+      if (endpoint != null) {
+        return endpointClass.cast(endpoint);
+      }
+    }
+    return super.getEndpointInstance(endpointClass);
   }
 
   /**

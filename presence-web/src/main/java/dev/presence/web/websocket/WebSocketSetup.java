@@ -1,5 +1,6 @@
 package dev.presence.web.websocket;
 
+import dev.presence.web.auth.TokenVerifier;
 import jakarta.inject.Inject;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -7,15 +8,23 @@ import jakarta.servlet.annotation.WebListener;
 
 /**
  * Adjusts the WebSocket container when the application starts, before it serves a connection: see
- * {@link ContainerTuning} and {@link WebSocketRuntime#configureContainer}.
+ * {@link ContainerTuning} and {@link WebSocketRuntime#configureContainer}; and installs what each
+ * new {@link PresenceEndpoint} needs, so that endpoints are built without CDI per connection.
  */
 @WebListener
 public class WebSocketSetup implements ServletContextListener {
 
   @Inject WebSocketRuntime runtime;
+  @Inject TokenVerifier verifier;
 
   @Override
   public void contextInitialized(ServletContextEvent event) {
     runtime.configureContainer(event.getServletContext());
+    PresenceEndpoint.install(new PresenceEndpoint.Dependencies(verifier, runtime));
+  }
+
+  @Override
+  public void contextDestroyed(ServletContextEvent event) {
+    PresenceEndpoint.install(null);
   }
 }
