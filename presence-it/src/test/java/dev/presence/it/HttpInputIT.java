@@ -307,7 +307,9 @@ class HttpInputIT {
             "api/v1/channels/" + ch + "/users;x=1/" + alice,
             "api/v1/channels;x=1/" + ch + "/users/" + alice,
             "api/v1/channels/" + ch + ";/users/" + alice,
-            "api/v1/channels/" + ch + ";x/users/" + alice);
+            "api/v1/channels/" + ch + ";x/users/" + alice,
+            "api/v1/channels/" + ch + ";jsessionid=abc/users/" + alice,
+            "api/v1/channels/" + ch + "/users/" + alice + ";jsessionid=abc");
     for (String path : puts) {
       http.send(raw(http, path, token).PUT(BodyPublishers.noBody()).build())
           .error(400, "INVALID_ARGUMENT");
@@ -348,7 +350,12 @@ class HttpInputIT {
           .error(400, "INVALID_ARGUMENT");
       http.send(raw(http, c, token).GET().build()).error(400, "INVALID_ARGUMENT");
       http.send(raw(http, c + "/users", token).GET().build()).error(400, "INVALID_ARGUMENT");
-      http.send(raw(http, c + "/events", token).GET().build()).error(400, "INVALID_ARGUMENT");
+      http.send(
+              raw(http, c + "/events", token)
+                  .setHeader("Accept", "text/event-stream")
+                  .GET()
+                  .build())
+          .error(400, "INVALID_ARGUMENT");
       http.send(raw(http, c + "/users/" + alice + "/attributes", token).GET().build())
           .error(400, "INVALID_ARGUMENT");
       putTyped(http, c + "/users/" + alice + "/attributes", token, "application/json", "{}")
