@@ -337,8 +337,8 @@ class HttpInputIT {
 
   @Test
   @DisplayName(
-      "item 6: channel names '.' and '..' (percent-encoded in a path, or over WebSocket) are"
-          + " refused with 400 INVALID_ARGUMENT")
+      "item 6: channel names '.' and '..' (literal or percent-encoded in a path, or over WebSocket)"
+          + " are refused with 400 INVALID_ARGUMENT")
   void dotChannels() {
     String alice = Names.unique("alice");
     String token = Tokens.dev(alice);
@@ -361,6 +361,19 @@ class HttpInputIT {
       putTyped(http, c + "/users/" + alice + "/attributes", token, "application/json", "{}")
           .error(400, "INVALID_ARGUMENT");
     }
+    // Literal dot segments reach the application as they are (Payara does not normalise them).
+    for (String dot : List.of(".", "..")) {
+      http.send(
+              raw(http, "api/v1/channels/" + dot + "/users/" + alice, token)
+                  .PUT(BodyPublishers.noBody())
+                  .build())
+          .error(400, "INVALID_ARGUMENT");
+      http.send(raw(http, "api/v1/channels/" + dot + "/users", token).GET().build())
+          .error(400, "INVALID_ARGUMENT");
+    }
+    assertThat(http.get(userChannels(alice), token).okJson().path("channels"))
+        .as("channels after dot segments")
+        .isEmpty();
     // Names that merely contain dots stay valid.
     for (String ok : List.of("...", ".a", "a.", "a..b")) {
       http.put(member(ok + Names.unique(""), alice), token).ok();

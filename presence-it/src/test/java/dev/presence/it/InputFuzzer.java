@@ -152,9 +152,16 @@ final class InputFuzzer {
         }
       case 6:
         {
-          String dot = pick("%2E", "%2E%2E", "%2e", "%2e%2e");
+          // Literal dot segments reach the application too: Payara does not normalise them.
+          String dot = pick("%2E", "%2E%2E", "%2e", "%2e%2e", ".", "..");
           String c = "api/v1/channels/" + dot;
-          return switch (random.nextInt(5)) {
+          int which = random.nextInt(5);
+          if (which == 2 && !dot.startsWith("%")) {
+            // A path ending in a literal "/." makes Grizzly's URI normaliser throw before the WAR
+            // (an empty 200 and a stack trace in the server log): out of the application's reach.
+            c = "api/v1/channels/" + dot.replace(".", "%2E");
+          }
+          return switch (which) {
             case 0 ->
                 rest(
                     "dot channel",
