@@ -36,6 +36,28 @@ class IdsTest {
           .hasMessageContaining("A-Z a-z 0-9 . _ - : @");
     }
 
+    @ParameterizedTest(name = "refuses the dot segment \"{0}\" (SPEC 13.1)")
+    @ValueSource(strings = {".", ".."})
+    void dotSegments(String value) {
+      assertThatThrownBy(() -> ChannelId.of(value))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("'.' and '..'");
+    }
+
+    @ParameterizedTest(name = "accepts \"{0}\": only the two dot segments are refused")
+    @ValueSource(strings = {"...", ".a", "a.", "a..b", "._"})
+    void otherDots(String value) {
+      assertThat(ChannelId.of(value).value()).isEqualTo(value);
+      assertThat(UserId.of(value).value()).isEqualTo(value);
+    }
+
+    @Test
+    @DisplayName("user ids '.' and '..' stay valid: SPEC 13.1 refuses them as channel names only")
+    void userDots() {
+      assertThat(UserId.of(".").value()).isEqualTo(".");
+      assertThat(UserId.of("..").value()).isEqualTo("..");
+    }
+
     @Test
     @DisplayName("refuses more than 1024 characters")
     void tooLong() {

@@ -27,6 +27,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.container.test.api.TargetsContainer;
@@ -175,6 +177,53 @@ class JwtModeIT {
         assertThat(client.closed()).as("%s: %s", what, e).isDone();
       }
     }
+  }
+
+  @Test
+  @DisplayName(
+      "issue #10 item 8: HS384 and HS512 tokens signed with the configured 40-byte secret get a 401"
+          + " that names the secret length as the reason, over REST and at a WebSocket connect")
+  void hmacAlgorithmsTheSecretIsTooShortFor() throws Exception {
+    String ch = Names.unique("jwtlen");
+    String alice = Names.unique("alice");
+    assertThat(SECRET.getBytes(StandardCharsets.UTF_8)).hasSize(40);
+    for (String[] alg :
+        List.of(
+            new String[] {"HS384", "HmacSHA384", "48"},
+            new String[] {"HS512", "HmacSHA512", "64"})) {
+      String token = hmacByHand(alg[0], alg[1], alice);
+      Reply refused = http.put(member(ch, alice), token).error(401, "UNAUTHENTICATED");
+      assertThat(refused.json().path("error").path("message").asText())
+          .as("message for %s", alg[0])
+          .contains("tokens signed with " + alg[0] + " are not accepted here")
+          .contains("HMAC secret is shorter than the " + alg[2] + " bytes " + alg[0] + " needs")
+          .contains("sign with HS256")
+          .doesNotContain("signature is not valid");
+      assertWebSocketRefused(alg[0] + " at a WebSocket connect", token);
+    }
+    http.put(member(ch, alice), hmacByHand("HS256", "HmacSHA256", alice)).ok();
+    http.delete(member(ch, alice), token(alice)).ok();
+  }
+
+  /** A token signed by hand with the suite's secret: nimbus refuses keys shorter than the hash. */
+  private static String hmacByHand(String alg, String javaAlg, String sub) throws Exception {
+    Instant now = Instant.now();
+    String claims =
+        Json.write(
+            Map.of(
+                "sub", sub,
+                "iss", ISSUER,
+                "aud", AUDIENCE,
+                "exp", now.plus(Duration.ofMinutes(10)).getEpochSecond()));
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String input =
+        b64.encodeToString(
+                ("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}").getBytes(StandardCharsets.UTF_8))
+            + "."
+            + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance(javaAlg);
+    mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), javaAlg));
+    return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
   }
 
   @Test

@@ -53,7 +53,9 @@ import org.jspecify.annotations.Nullable;
  * Caller}.
  *
  * <p><b>jwt mode</b> (the default): the token must be signed with the configured key: {@code
- * presence.auth.hmac-secret} accepts HS256, HS384 and HS512; an RSA {@code
+ * presence.auth.hmac-secret} accepts HS256, and HS384 and HS512 when it is at least 48 and 64 bytes
+ * long (a key as long as the hash, RFC 7518 section 3.2; the deployment log says which are
+ * accepted, and a token refused for it gets a 401 that says so); an RSA {@code
  * presence.auth.public-key} accepts RS256, RS384 and RS512; an EC key accepts the ES algorithm of
  * its curve (ES256 for P-256). Any other algorithm, {@code none} included, is refused, so a token
  * can never choose a weaker check than the key's. {@code exp} is required; {@code nbf} is checked
@@ -89,6 +91,10 @@ public final class TokenVerifier {
   private final boolean devMode;
   private final @Nullable JWSVerifier verifier;
   private final Set<JWSAlgorithm> algorithms;
+
+  /** The length of the HMAC secret in bytes; 0 without one. */
+  private final int secretBytes;
+
   private final @Nullable String issuer;
   private final @Nullable String audience;
   private final PresenceLimits limits;
@@ -111,6 +117,7 @@ public final class TokenVerifier {
     if (devMode) {
       this.verifier = null;
       this.algorithms = Set.of();
+      this.secretBytes = 0;
       return;
     }
     Optional<String> secret = config.hmacSecret();
@@ -137,9 +144,12 @@ public final class TokenVerifier {
         throw new IllegalStateException(
             ConfigKey.AUTH_HMAC_SECRET.key() + " cannot be used: " + e.getMessage(), e);
       }
-      this.algorithms = HMAC;
+      this.algorithms = hmacAlgorithms(bytes.length);
+      this.secretBytes = bytes.length;
+      LOG.info(hmacSummary(bytes.length));
       return;
     }
+    this.secretBytes = 0;
     if (key.isPresent()) {
       PublicKey publicKey = readPublicKey(key.get());
       try {
@@ -179,6 +189,72 @@ public final class TokenVerifier {
    */
   public boolean devMode() {
     return devMode;
+  }
+
+  /**
+   * The signature algorithms this verifier accepts: with an HMAC secret, those whose key length the
+   * secret reaches (HS256 from 32 bytes, HS384 from 48, HS512 from 64; RFC 7518 section 3.2
+   * requires a key at least as long as the hash); with a public key, those of its type; none in
+   * development mode, where signatures are not checked.
+   *
+   * @return the algorithm names, such as {@code ["HS256"]}, sorted by name
+   */
+  public List<String> acceptedAlgorithms() {
+    return algorithms.stream().map(JWSAlgorithm::getName).sorted().toList();
+  }
+
+  /**
+   * The HMAC algorithms a secret of this length can verify.
+   *
+   * @param bytes the secret's length in bytes
+   * @return HS256, HS384 and HS512 as far as the length reaches
+   */
+  static Set<JWSAlgorithm> hmacAlgorithms(int bytes) {
+    Set<JWSAlgorithm> accepted = new LinkedHashSet<>();
+    for (JWSAlgorithm a : List.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512)) {
+      if (bytes >= minimumBytes(a)) {
+        accepted.add(a);
+      }
+    }
+    return Set.copyOf(accepted);
+  }
+
+  /**
+   * What a secret of this length accepts, for the deployment log.
+   *
+   * @param bytes the secret's length in bytes
+   * @return one line
+   */
+  static String hmacSummary(int bytes) {
+    Set<JWSAlgorithm> accepted = hmacAlgorithms(bytes);
+    StringBuilder line =
+        new StringBuilder(ConfigKey.AUTH_HMAC_SECRET.key())
+            .append(" has ")
+            .append(bytes)
+            .append(" bytes: tokens signed with ")
+            .append(names(accepted))
+            .append(" are accepted");
+    for (JWSAlgorithm a : List.of(JWSAlgorithm.HS384, JWSAlgorithm.HS512)) {
+      if (!accepted.contains(a)) {
+        line.append("; ")
+            .append(a.getName())
+            .append(" needs a secret of at least ")
+            .append(minimumBytes(a))
+            .append(" bytes and is refused");
+      }
+    }
+    return line.toString();
+  }
+
+  private static int minimumBytes(JWSAlgorithm hmac) {
+    if (JWSAlgorithm.HS512.equals(hmac)) {
+      return 64;
+    }
+    return JWSAlgorithm.HS384.equals(hmac) ? 48 : 32;
+  }
+
+  private static String names(Set<JWSAlgorithm> algorithms) {
+    return String.join(", ", algorithms.stream().map(JWSAlgorithm::getName).sorted().toList());
   }
 
   /**
@@ -282,6 +358,19 @@ public final class TokenVerifier {
       throw new UnauthenticatedException("unsigned tokens are not accepted");
     }
     JWSHeader header = signed.getHeader();
+    if (secretBytes > 0
+        && HMAC.contains(header.getAlgorithm())
+        && !algorithms.contains(header.getAlgorithm())) {
+      throw new UnauthenticatedException(
+          "tokens signed with "
+              + header.getAlgorithm().getName()
+              + " are not accepted here: the server's HMAC secret is shorter than the "
+              + minimumBytes(header.getAlgorithm())
+              + " bytes "
+              + header.getAlgorithm().getName()
+              + " needs; sign with "
+              + names(algorithms));
+    }
     if (!algorithms.contains(header.getAlgorithm())) {
       throw new UnauthenticatedException(
           "tokens signed with "

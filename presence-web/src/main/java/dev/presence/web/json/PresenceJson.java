@@ -22,6 +22,7 @@ import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParserFactory;
 import jakarta.json.stream.JsonParsingException;
 import java.io.StringReader;
+import java.math.BigDecimal;
 import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON shapes of the specification (sections 2, 4 and 5), shared by REST, SSE and WebSocket,
@@ -40,8 +42,9 @@ import java.util.Set;
  * is not valid Unicode text (an escaped unpaired surrogate, SPEC 13.1; see {@link Texts}) is
  * rejected with {@link InvalidArgumentException}, whose message says what is wrong and where (never
  * a class name, and never the invalid text itself). Every string a reader returns can therefore be
- * encoded as UTF-8. Over WebSocket such a frame is answered like malformed JSON: with an error that
- * carries no request id, since none can be read from a text that was refused.
+ * encoded as UTF-8. Numbers longer than {@link #MAX_NUMBER_LENGTH} characters, or out of range, are
+ * refused the same way. Over WebSocket such a frame is answered like malformed JSON, with the
+ * request id that {@link #bestEffortString} could still read from it.
  *
  * <p>Thread-safe: the JSON-P factories are created once and shared.
  */
@@ -49,6 +52,17 @@ public final class PresenceJson {
 
   /** The deepest nesting of arrays and objects a reader accepts. */
   public static final int MAX_DEPTH = 16;
+
+  /**
+   * The longest JSON number a reader accepts, in characters (sign, digits, point and exponent). No
+   * number the protocol uses comes near it (a request id may be a number of this length); without
+   * it a number of 1,100 digits or more hit the JSON-P implementation's own limit, an exception
+   * that was not a client error.
+   */
+  public static final int MAX_NUMBER_LENGTH = 256;
+
+  /** The most top-level members {@link #bestEffortString} looks at. */
+  static final int MAX_SCANNED_MEMBERS = 64;
 
   // One provider lookup: Json.createValue and friends look the provider up at every call.
   private static final JsonProvider PROVIDER = JsonProvider.provider();
@@ -308,7 +322,7 @@ public final class PresenceJson {
       case VALUE_STRING:
         return PROVIDER.createValue(wellFormed(parser.getString(), parser));
       case VALUE_NUMBER:
-        return PROVIDER.createValue(parser.getBigDecimal());
+        return number(parser);
       case VALUE_TRUE:
         return JsonValue.TRUE;
       case VALUE_FALSE:
@@ -317,6 +331,69 @@ public final class PresenceJson {
         return JsonValue.NULL;
       default:
         throw malformed("malformed JSON", parser.getLocation());
+    }
+  }
+
+  /**
+   * A number, read from its text: refused when longer than {@link #MAX_NUMBER_LENGTH}, or when its
+   * exponent is out of {@link BigDecimal}'s range ({@code 1e9999999999}).
+   */
+  private static JsonValue number(JsonParser parser) {
+    String text = parser.getString();
+    if (text.length() > MAX_NUMBER_LENGTH) {
+      throw malformed(
+          "JSON numbers may have at most " + MAX_NUMBER_LENGTH + " characters; the number ending",
+          parser.getLocation(),
+          " has " + text.length());
+    }
+    try {
+      return PROVIDER.createValue(new BigDecimal(text));
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw malformed("the JSON number ending", parser.getLocation(), " is out of range");
+    }
+  }
+
+  /**
+   * Reads, as well as it can, one top-level string member of text that may not be valid JSON, for
+   * error replies that should still carry a request's {@code id} (a frame refused as a whole, for
+   * instance for a string that is not valid Unicode, a number too long, nesting too deep or a
+   * syntax error after the member). It looks at the first {@value #MAX_SCANNED_MEMBERS} members of
+   * a top-level object, in order, skipping nested values, and stops at the first error.
+   *
+   * @param text the text
+   * @param name the member's name
+   * @param maxLength the longest value accepted
+   * @return the member's value if it was reached before any error and is a string of 1 to {@code
+   *     maxLength} characters of valid Unicode text; otherwise null
+   */
+  public static @Nullable String bestEffortString(String text, String name, int maxLength) {
+    try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
+      if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
+        return null;
+      }
+      for (int i = 0; i < MAX_SCANNED_MEMBERS; i++) {
+        if (parser.next() != JsonParser.Event.KEY_NAME) {
+          return null;
+        }
+        boolean wanted = name.equals(parser.getString());
+        JsonParser.Event value = parser.next();
+        if (wanted) {
+          if (value != JsonParser.Event.VALUE_STRING) {
+            return null;
+          }
+          String s = parser.getString();
+          return !s.isEmpty() && s.length() <= maxLength && Texts.isWellFormed(s) ? s : null;
+        }
+        if (value == JsonParser.Event.START_OBJECT) {
+          parser.skipObject();
+        } else if (value == JsonParser.Event.START_ARRAY) {
+          parser.skipArray();
+        }
+      }
+      return null;
+    } catch (RuntimeException e) {
+      // Best effort: whatever the parser throws at malformed text means "not found".
+      return null;
     }
   }
 
@@ -374,6 +451,10 @@ public final class PresenceJson {
 
   private static InvalidArgumentException malformed(String what, JsonLocation at) {
     return new InvalidArgumentException(what + where(at));
+  }
+
+  private static InvalidArgumentException malformed(String what, JsonLocation at, String after) {
+    return new InvalidArgumentException(what + where(at) + after);
   }
 
   private static InvalidArgumentException malformed(String what, JsonLocation at, Throwable cause) {

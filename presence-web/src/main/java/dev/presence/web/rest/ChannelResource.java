@@ -187,6 +187,7 @@ public class ChannelResource {
    * @param userId the user; the caller unless an admin
    * @param authorization the Authorization header
    * @param contentLength the Content-Length header
+   * @param contentType the Content-Type header: application/json, or 415
    * @param body the request body
    * @return the attributes now stored
    */
@@ -197,11 +198,13 @@ public class ChannelResource {
       @PathParam("userId") String userId,
       @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) @Nullable String contentLength,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) @Nullable String contentType,
       InputStream body) {
     Caller caller = Requests.authenticate(verifier, authorization, null);
     ChannelId c = Requests.channel(channel, config.limits());
     UserId u = Requests.user(userId, config.limits());
     access.check(caller, Action.SET_ATTRIBUTES, c, u);
+    Requests.requireJson(contentType);
     String text = BodyReader.read(body, contentLength, config.maxBodyBytes());
     Attributes attributes = PresenceJson.readAttributes(text);
     Attributes stored = presence.setAttributes(c, u, attributes);

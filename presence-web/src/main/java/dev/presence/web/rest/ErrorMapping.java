@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>JAX-RS's own errors keep their HTTP status: an unknown path stays 404, a wrong method 405
  *       (with {@code Allow}), 406, 415 and other 4xx statuses likewise, all with code {@code
  *       INVALID_ARGUMENT}: the request itself is wrong, and clients only ever see the codes of the
- *       specification. 401, 403, 413, 429 and 503 map to their codes of the table.
+ *       specification. 401, 403, 413, 429 and 503 map to their codes of the table. A body that is
+ *       not {@code application/json} ({@link UnsupportedMediaTypeException}, SPEC 13.1) is 415
+ *       {@code INVALID_ARGUMENT} likewise.
  *   <li>Anything unexpected (a bug) is 500 with code {@code INTERNAL} and a fixed message, the one
  *       code outside the specification's table, since none of its codes is true of it. The
  *       exception is logged; no class name, stack trace or server detail reaches the client.
@@ -62,6 +64,9 @@ public record ErrorMapping(
       }
       return new ErrorMapping(code.httpStatus(), code.name(), message, retryAfter, null, false);
     }
+    if (t instanceof UnsupportedMediaTypeException e) {
+      return invalid(415, String.valueOf(e.getMessage()));
+    }
     if (t instanceof WebApplicationException e) {
       return ofStatus(e.getResponse().getStatus(), e.getResponse().getHeaderString("Allow"));
     }
@@ -100,7 +105,7 @@ public record ErrorMapping(
               false);
       case 406 -> invalid(406, "the response can only be application/json");
       case 413 -> known(ErrorCode.TOO_LARGE, "the request is too large");
-      case 415 -> invalid(415, "the request body must be application/json");
+      case 415 -> invalid(415, "the request body must be sent with Content-Type: application/json");
       case 429 -> known(ErrorCode.RATE_LIMITED, "too many requests; try again later");
       case 503 ->
           known(ErrorCode.UNAVAILABLE, "the service is unavailable at the moment; try again later");

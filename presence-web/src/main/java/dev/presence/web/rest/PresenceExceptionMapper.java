@@ -1,6 +1,7 @@
 package dev.presence.web.rest;
 
 import dev.presence.PresenceException;
+import dev.presence.web.ops.RateLimitedLog;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -13,7 +14,8 @@ import java.util.logging.Logger;
  * The one exception mapper of the REST API: every failure, {@link PresenceException}s and JAX-RS's
  * own errors (unknown path, wrong method, ...) alike, becomes the error body of the specification
  * (see {@link ErrorMapping} for the statuses and codes). Unexpected failures are logged with their
- * stack trace; clients never see one.
+ * stack trace; clients never see one. Refused client input is logged as one short line at most
+ * every ten seconds, never with a stack trace ({@link RateLimitedLog#clientErrors()}).
  */
 @Provider
 public class PresenceExceptionMapper implements ExceptionMapper<Throwable> {
@@ -25,8 +27,8 @@ public class PresenceExceptionMapper implements ExceptionMapper<Throwable> {
     ErrorMapping m = ErrorMapping.of(exception);
     if (m.unexpected()) {
       LOG.log(Level.WARNING, "request failed unexpectedly", exception);
-    } else if (LOG.isLoggable(Level.FINE)) {
-      LOG.log(Level.FINE, "request refused: " + m.code() + " " + m.message(), exception);
+    } else {
+      RateLimitedLog.clientErrors().log("REST " + m.status() + " " + m.code() + ": " + m.message());
     }
     Response.ResponseBuilder r =
         Response.status(m.status())

@@ -62,19 +62,20 @@ public final class Requests {
   }
 
   /**
-   * The page size of {@code ?limit=}.
+   * The page size of {@code ?limit=}: 1 to 4 ASCII digits, nothing else (no sign, no spaces or
+   * control characters, no exponent).
    *
    * @param raw the parameter, or null
-   * @return 1 to {@value PageRequest#MAX_LIMIT}; {@value PageRequest#MAX_LIMIT} when absent
+   * @return 1 to {@value PageRequest#MAX_LIMIT}; {@value PageRequest#MAX_LIMIT} when absent or
+   *     empty
    * @throws InvalidArgumentException if it is not a whole number in range
    */
   public static int limit(@Nullable String raw) {
-    if (raw == null || raw.isBlank()) {
+    if (raw == null || raw.isEmpty()) {
       return PageRequest.MAX_LIMIT;
     }
-    String v = raw.trim();
-    if (v.length() <= 4 && v.chars().allMatch(Character::isDigit)) {
-      int n = Integer.parseInt(v);
+    if (raw.length() <= 4 && raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      int n = Integer.parseInt(raw);
       if (n >= 1 && n <= PageRequest.MAX_LIMIT) {
         return n;
       }
@@ -84,19 +85,20 @@ public final class Requests {
   }
 
   /**
-   * A boolean query parameter.
+   * A boolean query parameter: {@code true} or {@code false} in any case, nothing else (no spaces
+   * or control characters around it).
    *
    * @param raw the parameter, or null
    * @param name its name, for the message
-   * @param absent the value when absent
+   * @param absent the value when absent or empty
    * @return the value
    * @throws InvalidArgumentException if it is neither true nor false
    */
   public static boolean flag(@Nullable String raw, String name, boolean absent) {
-    if (raw == null || raw.isBlank()) {
+    if (raw == null || raw.isEmpty()) {
       return absent;
     }
-    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+    return switch (raw.toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
       default -> throw new InvalidArgumentException(name + " must be true or false");
@@ -111,5 +113,60 @@ public final class Requests {
    */
   public static @Nullable String cursor(@Nullable String raw) {
     return raw == null || raw.isEmpty() ? null : raw;
+  }
+
+  /**
+   * Refuses a path with matrix parameters (SPEC 13.1): {@code /channels/semi;x=1/users/u} would
+   * otherwise act on channel {@code semi}, the parameters silently dropped. An encoded semicolon
+   * ({@code %3B}) is part of a value and is left to the id rules.
+   *
+   * @param rawPath the request path as sent (not decoded)
+   * @throws InvalidArgumentException if it holds a {@code ;}
+   */
+  public static void noMatrixParameters(String rawPath) {
+    if (rawPath.indexOf(';') >= 0) {
+      throw new InvalidArgumentException(
+          "matrix parameters (';' in the path) are not accepted; percent-encode a ';' that is part"
+              + " of a name (it is refused in ids all the same)");
+    }
+  }
+
+  /**
+   * Refuses a request body that is not declared as JSON (SPEC 13.1): the {@code Content-Type} must
+   * be {@code application/json} (in any case), with no {@code charset} or {@code charset=UTF-8};
+   * other parameters are ignored. A missing {@code Content-Type} is refused too.
+   *
+   * @param contentType the {@code Content-Type} header, or null
+   * @throws UnsupportedMediaTypeException (415) otherwise
+   */
+  public static void requireJson(@Nullable String contentType) {
+    if (contentType != null && isJson(contentType)) {
+      return;
+    }
+    throw new UnsupportedMediaTypeException(
+        "the request body must be JSON sent with Content-Type: application/json (charset UTF-8,"
+            + " if any)");
+  }
+
+  private static boolean isJson(String contentType) {
+    String[] parts = contentType.split(";", -1);
+    if (!parts[0].strip().equalsIgnoreCase("application/json")) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].strip();
+      int eq = p.indexOf('=');
+      String name = (eq < 0 ? p : p.substring(0, eq)).strip();
+      if (name.equalsIgnoreCase("charset")) {
+        String value = eq < 0 ? "" : p.substring(eq + 1).strip();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+          value = value.substring(1, value.length() - 1);
+        }
+        if (!value.equalsIgnoreCase("utf-8")) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }

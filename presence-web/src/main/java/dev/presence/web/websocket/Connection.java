@@ -22,6 +22,8 @@ import dev.presence.web.auth.AccessControl;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.auth.VerifiedToken;
 import dev.presence.web.json.PresenceJson;
+import dev.presence.web.ops.RateLimitedLog;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
@@ -61,8 +63,10 @@ import org.jspecify.annotations.Nullable;
  * reply through the {@link Outbox} (so replies and events leave in one order): {@code ok}, {@code
  * ok} with a {@code result}, a {@code snapshot}, or an {@code error} with a code of SPEC 4.4. A
  * frame that is not a valid request gets an {@code INVALID_ARGUMENT} error (with its id when it has
- * a readable one) and the connection stays open. Authorization is the REST API's: join and
- * set-attributes act for the connection's user and ask the authorizers; leave is never refused;
+ * a readable one, even in a frame that is not valid JSON as a whole: see {@link
+ * PresenceJson#bestEffortString}) and the connection stays open; the refusal is logged as one short
+ * line at most every ten seconds ({@link RateLimitedLog}). Authorization is the REST API's: join
+ * and set-attributes act for the connection's user and ask the authorizers; leave is never refused;
  * reads ask for {@link Action#READ}, subscribe for {@link Action#OBSERVE}.
  *
  * <p><b>Token expiry</b> (SPEC 13.2). The connection's token ends with its {@code exp}, judged as
@@ -229,10 +233,17 @@ final class Connection implements Outbox.Listener {
     JsonValue id = null;
     Request request;
     try {
-      JsonObject frame = PresenceJson.readObject(text);
+      JsonObject frame;
+      try {
+        frame = PresenceJson.readObject(text);
+      } catch (InvalidArgumentException e) {
+        id = readableId(text);
+        throw e;
+      }
       id = Request.id(frame);
       request = Request.of(id, frame);
     } catch (InvalidArgumentException e) {
+      RateLimitedLog.clientErrors().log("WebSocket INVALID_ARGUMENT: " + e.getMessage());
       outbox.offer(Messages.error(id, e));
       return;
     }
@@ -244,6 +255,16 @@ final class Connection implements Outbox.Listener {
       LOG.log(Level.WARNING, "a WebSocket request failed: " + request.type().wireName(), e);
       outbox.offer(Messages.error(request.id(), Messages.INTERNAL, Messages.INTERNAL_MESSAGE));
     }
+  }
+
+  /**
+   * The request id of a frame that could not be read as a whole, if a top-level string {@code id}
+   * can still be read from it (see {@link PresenceJson#bestEffortString}), so that the error reply
+   * can carry it.
+   */
+  private static @Nullable JsonValue readableId(String text) {
+    String id = PresenceJson.bestEffortString(text, "id", Request.MAX_ID_LENGTH);
+    return id == null ? null : Json.createValue(id);
   }
 
   /**

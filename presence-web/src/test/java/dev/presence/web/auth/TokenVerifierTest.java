@@ -88,6 +88,96 @@ class TokenVerifierTest {
     return verifier(Map.of("presence.auth.hmac-secret", SECRET));
   }
 
+  /** A token signed with HMAC by hand: nimbus refuses to sign with a key shorter than the hash. */
+  static String hmacByHand(String alg, String javaAlg, byte[] secret, JWTClaimsSet claims)
+      throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String signingInput =
+        b64.encodeToString(("{\"alg\":\"" + alg + "\"}").getBytes(StandardCharsets.UTF_8))
+            + "."
+            + b64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance(javaAlg);
+    mac.init(new javax.crypto.spec.SecretKeySpec(secret, javaAlg));
+    return signingInput
+        + "."
+        + b64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  @Nested
+  class HmacSecretLength {
+    /** 41 bytes: enough for HS256 only (issue #10 item 8). */
+    static final String SECRET_41 = "a-41-byte-hmac-secret-0123456789abcdefghi";
+
+    @Test
+    void acceptsOnlyTheAlgorithmsTheSecretIsLongEnoughFor() {
+      assertThat(SECRET_41.getBytes(StandardCharsets.UTF_8)).hasSize(41);
+      assertThat(verifier(Map.of("presence.auth.hmac-secret", SECRET_41)).acceptedAlgorithms())
+          .containsExactly("HS256");
+      assertThat(verifier(Map.of("presence.auth.hmac-secret", "x".repeat(48))).acceptedAlgorithms())
+          .containsExactly("HS256", "HS384");
+      assertThat(verifier(Map.of("presence.auth.hmac-secret", "x".repeat(63))).acceptedAlgorithms())
+          .containsExactly("HS256", "HS384");
+      assertThat(verifier(Map.of("presence.auth.hmac-secret", "x".repeat(64))).acceptedAlgorithms())
+          .containsExactly("HS256", "HS384", "HS512");
+    }
+
+    @Test
+    void theDeploymentLineSaysWhatIsAcceptedAndWhatIsNot() {
+      assertThat(TokenVerifier.hmacSummary(41))
+          .isEqualTo(
+              "presence.auth.hmac-secret has 41 bytes: tokens signed with HS256 are accepted;"
+                  + " HS384 needs a secret of at least 48 bytes and is refused; HS512 needs a"
+                  + " secret of at least 64 bytes and is refused");
+      assertThat(TokenVerifier.hmacSummary(64))
+          .isEqualTo(
+              "presence.auth.hmac-secret has 64 bytes: tokens signed with HS256, HS384, HS512"
+                  + " are accepted");
+    }
+
+    @Test
+    void aTokenRefusedForTheSecretLengthSaysSo() throws Exception {
+      TokenVerifier v = verifier(Map.of("presence.auth.hmac-secret", SECRET_41));
+      byte[] secret = SECRET_41.getBytes(StandardCharsets.UTF_8);
+      for (String[] alg :
+          List.of(
+              new String[] {"HS384", "HmacSHA384", "48"},
+              new String[] {"HS512", "HmacSHA512", "64"})) {
+        // Correctly signed with the configured secret: refused only for the key length.
+        String token = hmacByHand(alg[0], alg[1], secret, claims("alice").build());
+        assertThatThrownBy(() -> v.verify(token))
+            .isInstanceOf(UnauthenticatedException.class)
+            .hasMessageContaining("tokens signed with " + alg[0] + " are not accepted here")
+            .hasMessageContaining("shorter than the " + alg[2] + " bytes " + alg[0] + " needs")
+            .hasMessageContaining("sign with HS256")
+            .hasMessageNotContaining("41");
+      }
+      String hs256 = hmacByHand("HS256", "HmacSHA256", secret, claims("alice").build());
+      assertThat(v.verify(hs256).userId()).isEqualTo(UserId.of("alice"));
+    }
+
+    @Test
+    void longEnoughSecretsAcceptHs384AndHs512() throws Exception {
+      String secret = "s".repeat(64);
+      TokenVerifier v = verifier(Map.of("presence.auth.hmac-secret", secret));
+      byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+      assertThat(
+              v.verify(sign(new MACSigner(bytes), JWSAlgorithm.HS384, claims("a").build()))
+                  .userId())
+          .isEqualTo(UserId.of("a"));
+      assertThat(
+              v.verify(sign(new MACSigner(bytes), JWSAlgorithm.HS512, claims("b").build()))
+                  .userId())
+          .isEqualTo(UserId.of("b"));
+    }
+
+    @Test
+    void publicKeysAndDevModeAreUnaffected() {
+      assertThat(verifier(Map.of("presence.auth.public-key", pem(rsa))).acceptedAlgorithms())
+          .containsExactly("RS256", "RS384", "RS512");
+      assertThat(verifier(Map.of("presence.auth.mode", "dev")).acceptedAlgorithms()).isEmpty();
+    }
+  }
+
   @Nested
   class Hmac {
     @Test

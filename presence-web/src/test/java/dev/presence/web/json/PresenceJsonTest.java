@@ -139,6 +139,75 @@ class PresenceJsonTest {
   }
 
   @Test
+  void numbersTooLongOrOutOfRangeAreInvalidArguments() {
+    String huge = "9".repeat(1200);
+    for (String body :
+        List.of(
+            "{\"a\":" + huge + "}",
+            "{\"a\":-" + huge + "}",
+            "{\"a\":0." + huge + "}",
+            "[" + huge + "]",
+            huge,
+            "{\"a\":" + "1".repeat(PresenceJson.MAX_NUMBER_LENGTH + 1) + "}",
+            "{\"a\":1e9999999999}",
+            "{\"a\":1e-9999999999}")) {
+      assertThatThrownBy(() -> PresenceJson.readValue(body))
+          .as(body.substring(0, Math.min(40, body.length())))
+          .isInstanceOf(InvalidArgumentException.class)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Exception", "BigDecimal"));
+    }
+    assertThat(PresenceJson.readValue("1".repeat(PresenceJson.MAX_NUMBER_LENGTH)).toString())
+        .isEqualTo("1".repeat(PresenceJson.MAX_NUMBER_LENGTH));
+    assertThat(PresenceJson.readValue("1e400").toString()).isEqualTo("1E+400");
+    assertThat(PresenceJson.readValue("-0").toString()).isEqualTo("0");
+  }
+
+  @Test
+  void bestEffortStringReadsATopLevelMemberBeforeTheFault() {
+    String huge = "9".repeat(1200);
+    Map<String, String> found =
+        Map.of(
+            "{\"id\":\"a\",\"x\":" + huge + "}",
+            "a",
+            "{\"x\":[[[" + huge + "]]],\"id\":\"b\"}",
+            "b",
+            "{\"type\":\"\\ud800\",\"id\":\"c\"}",
+            "c",
+            "{\"id\":\"d\",\"type\":",
+            "d",
+            "{\"id\":\"e\",\"id\":\"f\"}",
+            "e",
+            "{\"n\":{\"id\":\"nested\"},\"id\":\"g\"}",
+            "g",
+            "{\"id\":\"h\"," + "[".repeat(5000),
+            "h");
+    found.forEach(
+        (text, id) ->
+            assertThat(PresenceJson.bestEffortString(text, "id", 256)).as(text).isEqualTo(id));
+    for (String text :
+        List.of(
+            "",
+            "not json",
+            "[{\"id\":\"a\"}]",
+            "{\"n\":{\"id\":\"nested\"}}",
+            "{\"x\":bad,\"id\":\"late\"}",
+            "{\"id\":7}",
+            "{\"id\":\"\"}",
+            "{\"id\":\"" + "x".repeat(257) + "\"}",
+            "{\"id\":\"\\ud800\"}",
+            "{\"id\":{\"a\":1}}")) {
+      assertThat(PresenceJson.bestEffortString(text, "id", 256)).as(text).isNull();
+    }
+    StringBuilder many = new StringBuilder("{");
+    for (int i = 0; i < 100; i++) {
+      many.append("\"m").append(i).append("\":1,");
+    }
+    assertThat(PresenceJson.bestEffortString(many + "\"id\":\"z\"}", "id", 256))
+        .as("members past the scan limit")
+        .isNull();
+  }
+
+  @Test
   void readsGeneralJsonForOtherProtocols() {
     JsonObject o =
         PresenceJson.readObject(

@@ -22,7 +22,29 @@ class RequestsTest {
     assertThat(Requests.limit("")).isEqualTo(1000);
     assertThat(Requests.limit("1")).isEqualTo(1);
     assertThat(Requests.limit("1000")).isEqualTo(1000);
-    for (String bad : new String[] {"0", "1001", "-1", "ten", "99999999999", "1.5"}) {
+    for (String bad :
+        new String[] {
+          "0",
+          "1001",
+          "-1",
+          "ten",
+          "99999999999",
+          "1.5",
+          "\u0000",
+          "\u0001",
+          "\u0001\u0002",
+          " ",
+          "\t",
+          " 5",
+          "5 ",
+          "1\u0000",
+          "+5",
+          "1e3",
+          "-0",
+          "0x10",
+          "\u0663",
+          "1".repeat(1000)
+        }) {
       assertThatThrownBy(() -> Requests.limit(bad))
           .isInstanceOf(InvalidArgumentException.class)
           .hasMessageContaining("limit");
@@ -34,9 +56,72 @@ class RequestsTest {
     assertThat(Requests.flag(null, "attributes", true)).isTrue();
     assertThat(Requests.flag("false", "attributes", true)).isFalse();
     assertThat(Requests.flag("TRUE", "attributes", false)).isTrue();
-    assertThatThrownBy(() -> Requests.flag("no", "attributes", true))
-        .isInstanceOf(InvalidArgumentException.class)
-        .hasMessageContaining("attributes");
+    assertThat(Requests.flag("", "attributes", false)).isFalse();
+    for (String bad : new String[] {"no", "\u0000", "\u0001", " ", "true\u0000", " false", "1"}) {
+      assertThatThrownBy(() -> Requests.flag(bad, "attributes", true))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("attributes");
+    }
+  }
+
+  @Test
+  void matrixParametersAreRefused() {
+    Requests.noMatrixParameters("/presence/api/v1/channels/semi%3Bx=1/users/u");
+    for (String path :
+        new String[] {
+          "/api/v1/channels/semi;x=1/users/u",
+          "/api/v1/channels/c/users/u;x",
+          "/api/v1/channels;/c",
+          "/api/v1/users/u;jsessionid=1/channels"
+        }) {
+      assertThatThrownBy(() -> Requests.noMatrixParameters(path))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("matrix parameters");
+    }
+  }
+
+  @Test
+  void bodiesMustBeDeclaredAsJson() {
+    for (String ok :
+        new String[] {
+          "application/json",
+          "Application/JSON",
+          "application/json; charset=UTF-8",
+          "application/json;charset=utf-8",
+          "application/json; charset=\"utf-8\"",
+          "application/json; foo=bar",
+          "application/json;"
+        }) {
+      Requests.requireJson(ok);
+    }
+    for (String bad :
+        new String[] {
+          null,
+          "",
+          "text/plain",
+          "application/xml",
+          "application/x-www-form-urlencoded",
+          "application/jsonx",
+          "application/merge-patch+json",
+          "text/json",
+          "*/*",
+          "application/*",
+          "application/json; charset=ISO-8859-1",
+          "application/json; charset=utf-16",
+          "application/json; charset"
+        }) {
+      assertThatThrownBy(() -> Requests.requireJson(bad))
+          .as("%s", bad)
+          .isInstanceOf(UnsupportedMediaTypeException.class)
+          .hasMessageContaining("application/json");
+    }
+    ErrorMapping m =
+        ErrorMapping.of(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () -> Requests.requireJson("text/plain")));
+    assertThat(m.status()).isEqualTo(415);
+    assertThat(m.code()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(m.unexpected()).isFalse();
   }
 
   @Test
@@ -44,6 +129,10 @@ class RequestsTest {
     PresenceLimits limits = PresenceLimits.DEFAULTS;
     assertThat(Requests.channel("room:1@x", limits).value()).isEqualTo("room:1@x");
     assertThatThrownBy(() -> Requests.channel("a/b", limits))
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> Requests.channel(".", limits))
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> Requests.channel("..", limits))
         .isInstanceOf(InvalidArgumentException.class);
     assertThatThrownBy(() -> Requests.channel("c".repeat(201), limits))
         .isInstanceOf(InvalidArgumentException.class);

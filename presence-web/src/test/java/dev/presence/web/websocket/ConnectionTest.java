@@ -341,6 +341,39 @@ class ConnectionTest {
     }
 
     @Test
+    @DisplayName(
+        "a frame that cannot be read as a whole (huge number, invalid Unicode, syntax, depth) is"
+            + " answered with the id it starts with (issue #10)")
+    void idOfUnreadableFrames() {
+      Client alice = new Client("alice");
+      String huge = "9".repeat(1200);
+      List<String> frames =
+          List.of(
+              "{\"id\":\"a\",\"type\":\"channelUsers\",\"channel\":\"room\",\"limit\":"
+                  + huge
+                  + "}",
+              "{\"type\":\"heartbeat\",\"x\":" + huge + ",\"id\":\"b\"}",
+              "{\"id\":\"c\",\"type\":\"join\",\"channel\":\"\\ud800\"}",
+              "{\"id\":\"d\",\"type\":\"join\",",
+              "{\"id\":\"e\",\"x\":" + "[".repeat(40) + "]".repeat(40) + "}",
+              "{\"id\":\"f\",\"type\":\"heartbeat\",\"x\":1e9999999999}",
+              "{\"id\":\"g\",\"type\":\"join\",\"channel\":\".\"}",
+              "{\"id\":\"h\",\"type\":\"subscribe\",\"channel\":\"..\"}");
+      for (String f : frames) {
+        alice.connection.onText(f);
+      }
+      List<JsonObject> replies = alice.messages();
+      assertThat(replies).hasSize(frames.size());
+      List<String> ids = new java.util.ArrayList<>();
+      for (JsonObject r : replies) {
+        assertThat(r.getString("code")).as(r.toString()).isEqualTo("INVALID_ARGUMENT");
+        ids.add(r.getString("id"));
+      }
+      assertThat(ids).containsExactly("a", "b", "c", "d", "e", "f", "g", "h");
+      assertThat(alice.transport.closeCode()).isZero();
+    }
+
+    @Test
     @DisplayName("a binary frame gets an error")
     void binary() {
       Client alice = new Client("alice");
