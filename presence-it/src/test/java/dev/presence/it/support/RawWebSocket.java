@@ -206,31 +206,6 @@ public final class RawWebSocket implements Closeable {
     }
   }
 
-  /**
-   * Waits for the server's close frame, reading (and discarding) what comes before it, for at most
-   * {@code timeout}.
-   *
-   * @return the close code of the frame; 1005 if it carried none, -1 if the connection ended
-   *     without one
-   * @throws UncheckedIOException if the server did not close within the timeout
-   */
-  public int awaitCloseCode(Duration timeout) {
-    try {
-      socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
-      while (true) {
-        ByteArrayOutputStream payload = new ByteArrayOutputStream();
-        if (readFrameInto(payload) == 8) {
-          byte[] close = payload.toByteArray();
-          return close.length >= 2 ? ((close[0] & 0xff) << 8) | (close[1] & 0xff) : 1005;
-        }
-      }
-    } catch (EOFException e) {
-      return -1;
-    } catch (IOException e) {
-      throw new UncheckedIOException("the server did not close within " + timeout, e);
-    }
-  }
-
   private String readTextMessage() throws IOException {
     ByteArrayOutputStream message = new ByteArrayOutputStream();
     while (true) {
