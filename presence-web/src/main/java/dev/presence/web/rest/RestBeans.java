@@ -19,6 +19,32 @@ public class RestBeans {
   /** The most characters of response bodies the channel-users cache holds on this node. */
   static final long CACHE_MAX_CHARS = 32L * 1024 * 1024;
 
+  /** The most REST request bodies received at once on this node. */
+  static final int MAX_BODY_READS = 512;
+
+  /** The most REST request bodies of one user received at once on this node. */
+  static final int MAX_BODY_READS_PER_USER = 8;
+
+  /**
+   * The bound on REST request bodies being received ({@link RequestBodyFilter}); the count is the
+   * gauge {@code presence_http_body_reads}.
+   *
+   * @param config the configuration
+   * @param metrics where the gauge is registered
+   * @return the limiter
+   */
+  @Produces
+  @Singleton
+  public BodyReadLimiter bodyReadLimiter(PresenceConfig config, OperationMetrics metrics) {
+    BodyReadLimiter limiter =
+        new BodyReadLimiter(MAX_BODY_READS, MAX_BODY_READS_PER_USER, config.bodyTimeout());
+    metrics.registerGauge(
+        "presence_http_body_reads",
+        "REST request bodies being received on this node (no thread waits for them).",
+        limiter::inFlight);
+    return limiter;
+  }
+
   /**
    * The channel-users response cache, with the TTL of {@code presence.query.cache-ttl} and the
    * bounds above; its size is the gauge {@code presence_query_cache_entries}.
