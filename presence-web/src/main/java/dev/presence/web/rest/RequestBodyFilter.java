@@ -109,14 +109,14 @@ public class RequestBodyFilter extends HttpFilter {
   protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
     if (req.getDispatcherType() == DispatcherType.ASYNC) {
-      Object body = req.getAttribute(BODY);
-      if (body instanceof byte[] bytes) {
+      Object received = req.getAttribute(BODY);
+      if (received instanceof Received body) {
         req.removeAttribute(BODY);
         // Payara does not activate the CDI request context for an asynchronous dispatch; the REST
         // resources are request scoped.
         boolean activated = requestContext.activate();
         try {
-          chain.doFilter(new ReceivedBody(req, bytes), res);
+          chain.doFilter(new ReceivedBody(req, body), res);
         } finally {
           if (activated) {
             requestContext.deactivate();
@@ -178,6 +178,9 @@ public class RequestBodyFilter extends HttpFilter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     private final byte[] buffer = new byte[8192];
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final String uri;
+    private final String url;
+    private final @Nullable String query;
     private volatile @Nullable ScheduledFuture<?> deadline;
 
     BodyRead(
@@ -191,6 +194,9 @@ public class RequestBodyFilter extends HttpFilter {
       this.res = res;
       this.in = in;
       this.permit = permit;
+      this.uri = req.getRequestURI();
+      this.url = req.getRequestURL().toString();
+      this.query = req.getQueryString();
     }
 
     @Override
@@ -216,7 +222,7 @@ public class RequestBodyFilter extends HttpFilter {
       if (finished.compareAndSet(false, true)) {
         permit.release();
         cancelDeadline();
-        req.setAttribute(BODY, out.toByteArray());
+        req.setAttribute(BODY, new Received(out.toByteArray(), uri, url, query));
         async.dispatch();
       }
     }
@@ -308,15 +314,39 @@ public class RequestBodyFilter extends HttpFilter {
     res.getOutputStream().write(body);
   }
 
+  /**
+   * A received body and the request's URI as the client sent it (still percent-encoded): Payara
+   * dispatches to the decoded path, where an encoded {@code ;} or {@code /} would mean something
+   * else.
+   */
+  private record Received(byte[] body, String uri, String url, @Nullable String query) {}
+
   /** The request as the REST API sees it after the filter received its body. */
   private static final class ReceivedBody extends HttpServletRequestWrapper {
+    private final Received received;
     private final byte[] body;
     private final ByteArrayInputStream in;
 
-    ReceivedBody(HttpServletRequest req, byte[] body) {
+    ReceivedBody(HttpServletRequest req, Received received) {
       super(req);
-      this.body = body;
+      this.received = received;
+      this.body = received.body();
       this.in = new ByteArrayInputStream(body);
+    }
+
+    @Override
+    public String getRequestURI() {
+      return received.uri();
+    }
+
+    @Override
+    public StringBuffer getRequestURL() {
+      return new StringBuffer(received.url());
+    }
+
+    @Override
+    public @Nullable String getQueryString() {
+      return received.query();
     }
 
     @Override
