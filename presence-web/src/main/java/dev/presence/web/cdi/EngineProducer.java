@@ -95,7 +95,8 @@ public class EngineProducer {
             .withTimeout(config.timeout())
             .withGrace(config.grace())
             .withLimits(config.limits())
-            .withHookQueueCapacity(config.hookQueueCapacity());
+            .withHookQueueCapacity(config.hookQueueCapacity())
+            .withChannelsPerUser(config.channelsPerUser());
     PresenceEngine engine =
         new PresenceEngine(backend, engineConfig, InstantSource.system(), hooks, threadFactory);
     try {

@@ -103,6 +103,13 @@ public enum ConfigKey {
       "presence.limits.sessions-per-user",
       PresenceLimits.DEFAULTS.sessionsPerUser(),
       "Most concurrent sessions of one user."),
+  /** Channels one user may be in through REST sessions. */
+  LIMITS_CHANNELS_PER_USER(
+      "presence.limits.channels-per-user",
+      200,
+      "Most channels one user may be in through REST sessions joined through one node; one more"
+          + " is refused with 413 TOO_LARGE (a repeated join of a channel is not). Counted per"
+          + " node."),
   /** See {@link PresenceLimits#usersPerChannel()}. */
   LIMITS_USERS_PER_CHANNEL(
       "presence.limits.users-per-channel",
@@ -148,6 +155,12 @@ public enum ConfigKey {
       65536,
       "Largest REST request body; a larger one is refused with 413 TOO_LARGE. 1024 to"
           + " 16777216."),
+  /** Time allowed to receive a REST request body. */
+  HTTP_BODY_TIMEOUT(
+      "presence.http.body-timeout",
+      "10s",
+      "Time allowed to receive a whole REST request body; a slower one is answered 408"
+          + " INVALID_ARGUMENT and nothing is stored. 100ms to 600s."),
   /** Outgoing queue per SSE stream. */
   SSE_QUEUE_CAPACITY(
       "presence.sse.queue-capacity",

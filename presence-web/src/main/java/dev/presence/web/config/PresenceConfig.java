@@ -50,6 +50,8 @@ public final class PresenceConfig {
   private final int maxConnections;
   private final int maxConnectionsPerUser;
   private final int maxBodyBytes;
+  private final Duration bodyTimeout;
+  private final int channelsPerUser;
   private final int sseQueueCapacity;
   private final int hookQueueCapacity;
 
@@ -79,6 +81,9 @@ public final class PresenceConfig {
     this.maxConnections = integer(ConfigKey.WS_MAX_CONNECTIONS, 1, 1_000_000);
     this.maxConnectionsPerUser = integer(ConfigKey.WS_MAX_CONNECTIONS_PER_USER, 1, 1_000_000);
     this.maxBodyBytes = integer(ConfigKey.HTTP_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024);
+    this.bodyTimeout =
+        duration(ConfigKey.HTTP_BODY_TIMEOUT, Duration.ofMillis(100), Duration.ofSeconds(600));
+    this.channelsPerUser = integer(ConfigKey.LIMITS_CHANNELS_PER_USER, 1, Integer.MAX_VALUE);
     this.sseQueueCapacity = integer(ConfigKey.SSE_QUEUE_CAPACITY, 16, 1_000_000);
     this.hookQueueCapacity = integer(ConfigKey.HOOKS_QUEUE_CAPACITY, 1, 10_000_000);
   }
@@ -248,6 +253,25 @@ public final class PresenceConfig {
    */
   public int maxBodyBytes() {
     return maxBodyBytes;
+  }
+
+  /**
+   * The time allowed to receive a whole REST request body ({@code presence.http.body-timeout}).
+   *
+   * @return 100 ms to 600 s
+   */
+  public Duration bodyTimeout() {
+    return bodyTimeout;
+  }
+
+  /**
+   * The most channels one user may be in through REST sessions joined through this node ({@code
+   * presence.limits.channels-per-user}).
+   *
+   * @return at least 1
+   */
+  public int channelsPerUser() {
+    return channelsPerUser;
   }
 
   /**

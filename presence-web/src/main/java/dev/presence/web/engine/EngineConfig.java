@@ -21,6 +21,8 @@ import java.time.Duration;
  *     after that the gap is skipped and observers that miss events are told to resync
  * @param hookQueueCapacity the most events queued for one event hook; beyond it the oldest are
  *     dropped
+ * @param channelsPerUser the most channels one user may be in through API (REST) sessions joined
+ *     through this node ({@code presence.limits.channels-per-user}; see {@link PresenceEngine})
  */
 public record EngineConfig(
     Duration timeout,
@@ -28,7 +30,8 @@ public record EngineConfig(
     PresenceLimits limits,
     Duration tickInterval,
     Duration reorderWindow,
-    int hookQueueCapacity) {
+    int hookQueueCapacity,
+    int channelsPerUser) {
 
   /**
    * Validates the settings.
@@ -39,6 +42,7 @@ public record EngineConfig(
    * @param tickInterval the ticker period, positive
    * @param reorderWindow the reorder window, positive
    * @param hookQueueCapacity the hook queue capacity, positive
+   * @param channelsPerUser the channels per user through API sessions, positive
    * @throws IllegalArgumentException if a value is out of range
    */
   public EngineConfig {
@@ -57,11 +61,15 @@ public record EngineConfig(
     if (hookQueueCapacity <= 0) {
       throw new IllegalArgumentException("the hook queue capacity must be positive");
     }
+    if (channelsPerUser <= 0) {
+      throw new IllegalArgumentException("the channels per user must be positive");
+    }
   }
 
   /**
    * The defaults: {@code T} 60 s, {@code G} 5 s, {@link PresenceLimits#DEFAULTS}, a tick every 250
-   * ms, a reorder window of 2 s and 10,000 queued events per hook.
+   * ms, a reorder window of 2 s, 10,000 queued events per hook and 200 channels per user through
+   * API sessions.
    *
    * @return the default settings
    */
@@ -72,7 +80,8 @@ public record EngineConfig(
         PresenceLimits.DEFAULTS,
         Duration.ofMillis(250),
         Duration.ofSeconds(2),
-        10_000);
+        10_000,
+        200);
   }
 
   /**
@@ -82,7 +91,8 @@ public record EngineConfig(
    * @return the copy
    */
   public EngineConfig withTimeout(Duration t) {
-    return new EngineConfig(t, grace, limits, tickInterval, reorderWindow, hookQueueCapacity);
+    return new EngineConfig(
+        t, grace, limits, tickInterval, reorderWindow, hookQueueCapacity, channelsPerUser);
   }
 
   /**
@@ -92,7 +102,8 @@ public record EngineConfig(
    * @return the copy
    */
   public EngineConfig withGrace(Duration g) {
-    return new EngineConfig(timeout, g, limits, tickInterval, reorderWindow, hookQueueCapacity);
+    return new EngineConfig(
+        timeout, g, limits, tickInterval, reorderWindow, hookQueueCapacity, channelsPerUser);
   }
 
   /**
@@ -102,7 +113,8 @@ public record EngineConfig(
    * @return the copy
    */
   public EngineConfig withLimits(PresenceLimits l) {
-    return new EngineConfig(timeout, grace, l, tickInterval, reorderWindow, hookQueueCapacity);
+    return new EngineConfig(
+        timeout, grace, l, tickInterval, reorderWindow, hookQueueCapacity, channelsPerUser);
   }
 
   /**
@@ -112,7 +124,8 @@ public record EngineConfig(
    * @return the copy
    */
   public EngineConfig withTickInterval(Duration interval) {
-    return new EngineConfig(timeout, grace, limits, interval, reorderWindow, hookQueueCapacity);
+    return new EngineConfig(
+        timeout, grace, limits, interval, reorderWindow, hookQueueCapacity, channelsPerUser);
   }
 
   /**
@@ -122,7 +135,8 @@ public record EngineConfig(
    * @return the copy
    */
   public EngineConfig withReorderWindow(Duration window) {
-    return new EngineConfig(timeout, grace, limits, tickInterval, window, hookQueueCapacity);
+    return new EngineConfig(
+        timeout, grace, limits, tickInterval, window, hookQueueCapacity, channelsPerUser);
   }
 
   /**
@@ -132,6 +146,18 @@ public record EngineConfig(
    * @return the copy
    */
   public EngineConfig withHookQueueCapacity(int capacity) {
-    return new EngineConfig(timeout, grace, limits, tickInterval, reorderWindow, capacity);
+    return new EngineConfig(
+        timeout, grace, limits, tickInterval, reorderWindow, capacity, channelsPerUser);
+  }
+
+  /**
+   * A copy with another limit of channels per user through API sessions.
+   *
+   * @param max the limit
+   * @return the copy
+   */
+  public EngineConfig withChannelsPerUser(int max) {
+    return new EngineConfig(
+        timeout, grace, limits, tickInterval, reorderWindow, hookQueueCapacity, max);
   }
 }

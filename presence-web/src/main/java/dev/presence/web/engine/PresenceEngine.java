@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,7 +74,17 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Limits</b> (section 7) are checked before anything reaches the store. Two are counted on
  * this node only, without a store round trip: sessions per user (connection-bound sessions open on
  * this node; API sessions do not count) and the attribute-set rate (a token bucket per user). The
- * users-per-channel limit is enforced by the store.
+ * users-per-channel limit is enforced by the store. The channels one user may be in through API
+ * (REST) sessions ({@link EngineConfig#channelsPerUser()}) are counted per node too: this node
+ * remembers the channels each user joined through it and until when their leases run, forgets a
+ * channel at a leave through it or when the lease ends, and refuses a join that would go over the
+ * limit with {@link TooLargeException} (413 {@code TOO_LARGE}, like channels-per-session); a
+ * repeated join of a channel already counted (a heartbeat) is never refused. Before refusing, it
+ * asks the store once which channels the user is still in ({@link PresenceStore#channelsOf}) and
+ * forgets the others, so a leave made through another node frees the place here too. Per node
+ * rather than cluster-wide because the store cannot tell which of a user's channels are held by API
+ * sessions and a store read on every join would cost every REST heartbeat a round trip; a user
+ * spreading REST joins over n nodes is held to n times the limit, which still bounds it.
  *
  * <p><b>Events.</b> Every event the store returns is published on the backend's event bus, and
  * nothing else: local subscribers and hooks get events only from the bus listener, so local and
@@ -135,6 +146,8 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
 
   private final ConcurrentHashMap<SessionId, EngineSession> sessions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<UserId, Integer> sessionsPerUser = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<UserId, Map<ChannelId, Instant>> apiChannels =
+      new ConcurrentHashMap<>();
   private final String sessionPrefix;
   private final AtomicLong sessionCounter = new AtomicLong();
 
@@ -296,6 +309,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       ok &= step("re-asserting sessions after a merge", () -> reassertAfterMerge(now));
       ok &= step("expiring", () -> publish(store.expire(now, config.grace())));
       ok &= step("rate limits", () -> attributeRate.forgetIdle(now));
+      ok &= step("forgetting ended REST leases", () -> forgetEndedApiLeases(now));
       ok &= step("reordering events", () -> router.tick(now));
       if (ok && tickFailing) {
         LOG.log(Level.INFO, "presence liveness checks work again");
@@ -548,8 +562,108 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     Instant now = now();
     SessionLease lease =
         SessionLease.leaseBound(apiSessionId(channel, user), now.plus(config.timeout()));
-    publish(storeJoin(channel, user, lease, now));
+    boolean counted = countApiChannel(channel, user, lease.expiresAt(), now);
+    try {
+      publish(storeJoin(channel, user, lease, now));
+    } catch (RuntimeException e) {
+      if (counted) {
+        forgetApiChannel(channel, user);
+      }
+      throw e;
+    }
     journal(channel, user, lease.expiresAt());
+  }
+
+  /**
+   * Counts an API-session channel of a user against {@link EngineConfig#channelsPerUser()}.
+   *
+   * @return true if the channel was not counted before
+   * @throws TooLargeException if the user is in as many channels as allowed
+   */
+  private boolean countApiChannel(ChannelId channel, UserId user, Instant until, Instant now) {
+    int max = config.channelsPerUser();
+    Boolean first = tryCountApiChannel(channel, user, until, now, max);
+    if (first != null) {
+      return first;
+    }
+    // At the limit: forget what the user has left meanwhile (through another node, or by expiry).
+    List<ChannelId> stillIn = call(() -> store.channelsOf(user));
+    apiChannels.computeIfPresent(
+        user,
+        (u, channels) -> {
+          channels.keySet().retainAll(stillIn);
+          return channels.isEmpty() ? null : channels;
+        });
+    Boolean added = tryCountApiChannel(channel, user, until, now, max);
+    if (added == null) {
+      throw new TooLargeException(
+          "a user may be in at most "
+              + max
+              + " channels through REST; leave one before joining another");
+    }
+    return added;
+  }
+
+  /** True: counted now; false: was counted (lease extended); null: over the limit. */
+  private @Nullable Boolean tryCountApiChannel(
+      ChannelId channel, UserId user, Instant until, Instant now, int max) {
+    Boolean[] result = new Boolean[1];
+    apiChannels.compute(
+        user,
+        (u, channels) -> {
+          Map<ChannelId, Instant> m = channels == null ? new HashMap<>() : channels;
+          if (m.containsKey(channel)) {
+            m.put(channel, until);
+            result[0] = Boolean.FALSE;
+            return m;
+          }
+          if (m.size() >= max) {
+            m.values().removeIf(end -> !end.isAfter(now));
+          }
+          if (m.size() < max) {
+            m.put(channel, until);
+            result[0] = Boolean.TRUE;
+          }
+          return m.isEmpty() ? null : m;
+        });
+    return result[0];
+  }
+
+  private void forgetApiChannel(ChannelId channel, UserId user) {
+    apiChannels.computeIfPresent(
+        user,
+        (u, channels) -> {
+          channels.remove(channel);
+          return channels.isEmpty() ? null : channels;
+        });
+  }
+
+  private void forgetEndedApiLeases(Instant now) {
+    for (UserId user : apiChannels.keySet()) {
+      apiChannels.computeIfPresent(
+          user,
+          (u, channels) -> {
+            channels.values().removeIf(end -> !end.isAfter(now));
+            return channels.isEmpty() ? null : channels;
+          });
+    }
+  }
+
+  /**
+   * The channels a user is counted in through API sessions on this node (for tests).
+   *
+   * @param user the user
+   * @return the count
+   */
+  int apiChannelCount(UserId user) {
+    int[] n = new int[1];
+    apiChannels.computeIfPresent(
+        user,
+        (u, channels) -> {
+          n[0] = channels.size();
+          return channels;
+        });
+    return n[0];
   }
 
   @Override
@@ -559,6 +673,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     Instant now = now();
     SessionId session = apiSessionId(channel, user);
     publish(call(() -> store.leave(channel, user, session, now)));
+    forgetApiChannel(channel, user);
     journal(channel, user, null);
   }
 

@@ -43,7 +43,8 @@ class EngineConfigTest {
                 PresenceLimits.DEFAULTS,
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(3),
-                5));
+                5,
+                200));
   }
 
   @Test

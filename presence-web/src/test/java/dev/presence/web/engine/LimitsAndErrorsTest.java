@@ -66,6 +66,70 @@ class LimitsAndErrorsTest extends EngineTestSupport {
     }
 
     @Test
+    @DisplayName("a user may be in at most channels-per-user channels through REST sessions")
+    void channelsPerUserThroughRest() {
+      PresenceEngine engine = engine(config().withChannelsPerUser(2));
+      engine.join(ch("a"), user("alice"));
+      engine.join(ch("b"), user("alice"));
+      assertThatThrownBy(() -> engine.join(ch("c"), user("alice")))
+          .isInstanceOf(TooLargeException.class)
+          .hasMessageContaining("at most 2 channels through REST");
+      assertThat(engine.userChannels(user("alice"))).containsExactly(ch("a"), ch("b"));
+      engine.join(ch("a"), user("alice")); // a heartbeat of a counted channel: fine
+      engine.join(ch("c"), user("bob")); // another user: own count
+      engine.leave(ch("a"), user("alice"));
+      engine.join(ch("c"), user("alice"));
+      assertThat(engine.userChannels(user("alice"))).containsExactly(ch("b"), ch("c"));
+      assertThat(engine.apiChannelCount(user("alice"))).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("channels-per-user: a REST lease that ran out frees its place")
+    void channelsPerUserLeaseEnds() {
+      PresenceEngine engine = engine(config().withChannelsPerUser(2));
+      engine.join(ch("a"), user("alice"));
+      clock.advance(T.dividedBy(2));
+      engine.join(ch("b"), user("alice"));
+      assertThatThrownBy(() -> engine.join(ch("c"), user("alice")))
+          .isInstanceOf(TooLargeException.class);
+      clock.advance(T.dividedBy(2));
+      engine.tick(); // the lease of a ended: a timed out
+      assertThat(engine.apiChannelCount(user("alice"))).isEqualTo(1);
+      engine.join(ch("c"), user("alice"));
+      clock.advance(G);
+      engine.tick(); // the grace period of a ended
+      assertThat(engine.userChannels(user("alice"))).containsExactly(ch("b"), ch("c"));
+    }
+
+    @Test
+    @DisplayName("channels-per-user: a leave through another node frees the place here")
+    void channelsPerUserLeaveElsewhere() {
+      PresenceEngine here = engine(node("node-a"), config().withChannelsPerUser(2));
+      PresenceEngine there = engine(node("node-b"), config().withChannelsPerUser(2));
+      here.join(ch("a"), user("alice"));
+      here.join(ch("b"), user("alice"));
+      there.leave(ch("a"), user("alice"));
+      here.join(ch("c"), user("alice"));
+      assertThat(here.userChannels(user("alice"))).containsExactly(ch("b"), ch("c"));
+    }
+
+    @Test
+    @DisplayName("channels-per-user: WebSocket joins do not count, and a refused join counts not")
+    void channelsPerUserCountsOnlyRest() {
+      PresenceEngine engine =
+          engine(config().withChannelsPerUser(1).withLimits(limits(200, 64, 1)));
+      PresenceSession s = engine.openSession(user("alice"));
+      s.join(ch("ws1"));
+      s.join(ch("ws2"));
+      engine.join(ch("full"), user("bob"));
+      assertThatThrownBy(() -> engine.join(ch("full"), user("alice")))
+          .isInstanceOf(ChannelFullException.class);
+      assertThat(engine.apiChannelCount(user("alice"))).isZero();
+      engine.join(ch("a"), user("alice"));
+      assertThat(engine.userChannels(user("alice"))).contains(ch("a"), ch("ws1"), ch("ws2"));
+    }
+
+    @Test
     @DisplayName("a user may have at most sessions-per-user sessions on a node")
     void sessionsPerUser() {
       PresenceEngine engine = engine(config().withLimits(limits(200, 2, 100)));
