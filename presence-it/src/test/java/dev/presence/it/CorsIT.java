@@ -131,6 +131,27 @@ class CorsIT {
   }
 
   @Test
+  @DisplayName(
+      "errors the body filter answers (413 for a streamed body) carry the CORS headers too")
+  void bodyFilterErrors() {
+    String channel = Names.unique("c");
+    byte[] big = ("{\"k\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+    HttpRequest request =
+        HttpRequest.newBuilder(http.uri(Http.attributes(channel, "alice")))
+            .PUT(
+                HttpRequest.BodyPublishers.fromPublisher(
+                    HttpRequest.BodyPublishers.ofByteArray(big)))
+            .header("Origin", SITE)
+            .header("Authorization", "Bearer " + Tokens.dev("alice"))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .build();
+    Http.Reply r = http.send(request);
+    r.error(413, "TOO_LARGE");
+    assertThat(r.header("Access-Control-Allow-Origin")).isEqualTo(SITE);
+  }
+
+  @Test
   @DisplayName("Server-Sent Events answer the listed origin with Access-Control-Allow-Origin")
   void sse() throws Exception {
     String channel = Names.unique("c");

@@ -37,8 +37,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Credentials are bearer tokens in the {@code Authorization} header, never cookies, so {@code
  * Access-Control-Allow-Credentials} is never sent.
+ *
+ * <p>web.xml maps the filter again (same patterns) so that it runs before the other filters, whose
+ * order the annotations leave open: errors answered by {@link RequestBodyFilter} carry the headers.
  */
 @WebFilter(
+    filterName = "CorsFilter",
     urlPatterns = {"/api/*", "/presence.js", "/presence.d.ts"},
     asyncSupported = true)
 public class CorsFilter extends HttpFilter {
