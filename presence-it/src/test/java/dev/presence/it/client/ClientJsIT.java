@@ -20,15 +20,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The browser client {@code /presence.js} and the demo page (SPEC section 11), tested in JavaScript
  * against the real WAR on Payara Micro (arquillian.xml, container {@code payara-micro}: development
- * mode, T = 3 s, G = 500 ms, 50 users per channel).
+ * mode, T = 3 s, G = 500 ms, 50 users per channel, CORS for every origin: {@code
+ * presence.http.cors.allowed-origins=*}, since the cross-origin browser test serves its page from a
+ * random loopback port).
  *
  * <p>The tests live in {@code src/test/js} (see its README.md): Node's test runner over {@code
  * client/} (every function of presence.js, each event kind, errors, reconnect through a TCP proxy
  * that cuts connections, the protocol cases of a scripted server, and the type declarations), and a
  * headless Chromium driven by playwright-core over {@code browser/} (two pages of the demo see each
- * other; screenshots in {@code target/screenshots}). Each test here runs one of them with the
- * server's base URL in {@code PRESENCE_BASE_URL}, streams its output, and passes when it exits with
- * 0.
+ * other; screenshots in {@code target/screenshots}; a page on a second origin imports presence.js
+ * from the server, joins, sees itself and calls the REST API). Each test here runs one of them with
+ * the server's base URL in {@code PRESENCE_BASE_URL}, streams its output, and passes when it exits
+ * with 0.
  *
  * <p>Needs Node.js 20+ and npm (the dev dependencies are installed with {@code npm ci} when
  * missing), and Debian's Chromium for the browser test: without them the tests fail when {@code
@@ -69,7 +72,9 @@ class ClientJsIT {
   }
 
   @Test
-  @DisplayName("the demo page works in headless Chromium: two pages see join, mood, leave, timeout")
+  @DisplayName(
+      "headless Chromium: two demo pages see join, mood, leave, timeout; presence.js works from a"
+          + " second origin")
   void browserDemoTest() {
     Path node = NodeTools.node();
     Path chromium = NodeTools.chromium();

@@ -149,6 +149,21 @@ public enum ConfigKey {
       64,
       "Open WebSocket and Server-Sent Events connections of one user id on one node; one more is"
           + " refused like one over presence.ws.max-connections. 1 to 1000000."),
+  /** WebSocket handshake origins. */
+  WS_ALLOWED_ORIGINS(
+      "presence.ws.allowed-origins",
+      null,
+      "Comma-separated origins (scheme://host[:port]) or *: a WebSocket handshake whose Origin"
+          + " header is not listed is refused with 403. Unset: any origin. A handshake without an"
+          + " Origin header (not a browser) is always accepted."),
+  /** Origins allowed to call REST and SSE from a browser. */
+  HTTP_CORS_ALLOWED_ORIGINS(
+      "presence.http.cors.allowed-origins",
+      null,
+      "Comma-separated origins (scheme://host[:port]) or * allowed to call the REST API and"
+          + " Server-Sent Events (/api/*) from a browser (CORS); a preflight from another origin is"
+          + " answered 403 FORBIDDEN. Unset: none. /presence.js and /presence.d.ts are always"
+          + " served with Access-Control-Allow-Origin: *."),
   /** Largest REST request body. */
   HTTP_MAX_BODY_BYTES(
       "presence.http.max-body-bytes",

@@ -54,6 +54,8 @@ public final class PresenceConfig {
   private final int channelsPerUser;
   private final int sseQueueCapacity;
   private final int hookQueueCapacity;
+  private final AllowedOrigins wsAllowedOrigins;
+  private final AllowedOrigins corsAllowedOrigins;
 
   /**
    * Reads and checks every key.
@@ -86,6 +88,8 @@ public final class PresenceConfig {
     this.channelsPerUser = integer(ConfigKey.LIMITS_CHANNELS_PER_USER, 1, Integer.MAX_VALUE);
     this.sseQueueCapacity = integer(ConfigKey.SSE_QUEUE_CAPACITY, 16, 1_000_000);
     this.hookQueueCapacity = integer(ConfigKey.HOOKS_QUEUE_CAPACITY, 1, 10_000_000);
+    this.wsAllowedOrigins = origins(ConfigKey.WS_ALLOWED_ORIGINS, AllowedOrigins.ANY);
+    this.corsAllowedOrigins = origins(ConfigKey.HTTP_CORS_ALLOWED_ORIGINS, AllowedOrigins.NONE);
   }
 
   /**
@@ -293,6 +297,26 @@ public final class PresenceConfig {
   }
 
   /**
+   * The origins whose browsers may open WebSocket connections ({@code
+   * presence.ws.allowed-origins}).
+   *
+   * @return the origins; {@link AllowedOrigins#ANY} when unset
+   */
+  public AllowedOrigins wsAllowedOrigins() {
+    return wsAllowedOrigins;
+  }
+
+  /**
+   * The origins whose browsers may call the REST API and Server-Sent Events ({@code
+   * presence.http.cors.allowed-origins}).
+   *
+   * @return the origins; {@link AllowedOrigins#NONE} when unset
+   */
+  public AllowedOrigins corsAllowedOrigins() {
+    return corsAllowedOrigins;
+  }
+
+  /**
    * Whether {@code presence.testing.short-timeouts} is on.
    *
    * @return true if timeouts below 10s are allowed
@@ -383,6 +407,18 @@ public final class PresenceConfig {
       throw invalid(key, v, "allowed is " + min + " to " + max);
     }
     return (int) n;
+  }
+
+  private AllowedOrigins origins(ConfigKey key, AllowedOrigins unset) {
+    Optional<String> v = source.value(key.key());
+    if (v.isEmpty()) {
+      return unset;
+    }
+    try {
+      return AllowedOrigins.parse(v.get());
+    } catch (IllegalArgumentException e) {
+      throw invalid(key, v.get(), e.getMessage());
+    }
   }
 
   private PresenceLimits readLimits() {

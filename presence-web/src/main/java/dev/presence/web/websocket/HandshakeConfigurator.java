@@ -2,6 +2,7 @@ package dev.presence.web.websocket;
 
 import dev.presence.UnauthenticatedException;
 import dev.presence.web.auth.TokenVerifier;
+import dev.presence.web.config.AllowedOrigins;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -25,6 +26,11 @@ import org.jspecify.annotations.Nullable;
  * configuration whose user properties belong to this one handshake and gives the same map to {@code
  * onOpen}, so concurrent handshakes do not see each other's tokens.
  *
+ * <p>The {@code Origin} header is checked against {@code presence.ws.allowed-origins} ({@link
+ * #checkOrigin}): Tyrus refuses a handshake from an origin not listed with 403 before it is
+ * upgraded. A handshake without an {@code Origin} header is accepted: browsers always send one, so
+ * it comes from another kind of client, which an origin check could not stop anyway.
+ *
  * <p>Endpoint instances are built by {@link PresenceEndpoint#create()} with the collaborators the
  * application installed at start, not by the container's CDI per connection (which costs a Weld
  * injection target each time); before that, and for any other class, the container's default
@@ -37,6 +43,40 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
 
   /** User property: why the request's credentials were refused before verification. */
   static final String AUTH_ERROR = "dev.presence.websocket.authError";
+
+  /**
+   * The origins allowed to open connections, set while the application runs (see {@link
+   * WebSocketSetup}); null before, when every handshake with an {@code Origin} is refused.
+   */
+  private static volatile @Nullable AllowedOrigins allowedOrigins;
+
+  /**
+   * Sets the origins {@link #checkOrigin} accepts: called once the application has started.
+   *
+   * @param origins the origins, or null when the application stops
+   */
+  static void allowOrigins(@Nullable AllowedOrigins origins) {
+    allowedOrigins = origins;
+  }
+
+  @Override
+  public boolean checkOrigin(@Nullable String originHeaderValue) {
+    return checkOrigin(allowedOrigins, originHeaderValue);
+  }
+
+  /**
+   * Whether a handshake's origin may connect.
+   *
+   * @param allowed the allowed origins, or null if the application has not started
+   * @param origin the {@code Origin} header, or null if the request has none
+   * @return true if there is no {@code Origin} header or it is allowed
+   */
+  static boolean checkOrigin(@Nullable AllowedOrigins allowed, @Nullable String origin) {
+    if (origin == null) {
+      return true;
+    }
+    return allowed != null && allowed.allows(origin);
+  }
 
   @Override
   public void modifyHandshake(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.presence.UnauthenticatedException;
+import dev.presence.web.config.AllowedOrigins;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -54,5 +55,16 @@ class HandshakeConfiguratorTest {
     String cut = SessionTransport.cut("é".repeat(100));
     assertThat(cut).isEqualTo("é".repeat(61));
     assertThat(SessionTransport.cut("x".repeat(200))).hasSize(123);
+  }
+
+  @Test
+  @DisplayName("Origin: listed origins and requests without one pass; others and early ones do not")
+  void origin() {
+    AllowedOrigins listed = AllowedOrigins.parse("https://app.example");
+    assertThat(HandshakeConfigurator.checkOrigin(listed, "https://app.example")).isTrue();
+    assertThat(HandshakeConfigurator.checkOrigin(listed, "https://evil.example")).isFalse();
+    assertThat(HandshakeConfigurator.checkOrigin(listed, null)).isTrue();
+    assertThat(HandshakeConfigurator.checkOrigin(AllowedOrigins.ANY, "null")).isTrue();
+    assertThat(HandshakeConfigurator.checkOrigin(null, "https://app.example")).isFalse();
   }
 }
