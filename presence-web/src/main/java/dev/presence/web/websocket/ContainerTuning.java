@@ -39,9 +39,12 @@ import org.jspecify.annotations.Nullable;
  *       thread factory, so a timer that does fire runs in the application's context.
  *   <li><b>Incoming buffer.</b> Tyrus buffers a frame until it is complete, up to its incoming
  *       buffer size (4 MiB by default, whatever the endpoint's {@code maxMessageSize}), so anything
- *       below that was held in memory before the application could refuse it. The buffer is set to
- *       {@code presence.ws.max-frame-bytes} plus the largest frame header; a frame larger than that
- *       overflows it before more is read, and the endpoint closes the connection with 1009.
+ *       below that was held in memory before the application could refuse it. Each read is set to
+ *       at most {@code presence.ws.max-frame-bytes} plus the largest frame header, and the buffer
+ *       to two such frames (a read may come on top of the start of the next frame: with one, a
+ *       frame at the limit followed at once by another was refused on Payara 7). A larger frame
+ *       overflows it before more is read, and the endpoint closes the connection with 1009; one
+ *       between the limit and that is refused by {@link Connection} once complete, also 1009.
  * </ul>
  */
 final class ContainerTuning {
@@ -81,10 +84,14 @@ final class ContainerTuning {
       long idleBackstopMillis,
       ScheduledExecutorService timers) {
     List<String> applied = new ArrayList<>();
-    int buffer = maxFrameBytes + MAX_FRAME_HEADER_BYTES;
+    int frame = maxFrameBytes + MAX_FRAME_HEADER_BYTES;
+    // One read (at most a frame) can come on top of the rest of an earlier read that holds the
+    // start of the next frame: the engine's buffer holds two frames, so a frame at the limit
+    // followed at once by another is never refused. A larger frame overflows it.
+    int buffer = 2 * frame;
     try {
-      if (context.setInitParameter(TYRUS_SERVLET_BUFFER, Integer.toString(buffer))) {
-        applied.add("read buffer " + buffer + " bytes per connection");
+      if (context.setInitParameter(TYRUS_SERVLET_BUFFER, Integer.toString(frame))) {
+        applied.add("read buffer " + frame + " bytes per connection");
       }
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "the servlet context refused an init parameter", e);
