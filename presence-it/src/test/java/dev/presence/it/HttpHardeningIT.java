@@ -156,6 +156,51 @@ class HttpHardeningIT {
   }
 
   @Test
+  @DisplayName(
+      "bodies received concurrently by many clients: each is answered and stored as sent, and no"
+          + " body read is left open")
+  void concurrentBodies() throws Exception {
+    String channel = Names.unique("bodies");
+    int clients = 8;
+    int rounds = 60;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(clients);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        String user = Names.unique("body");
+        Http own = new Http(base);
+        done.add(
+            pool.submit(
+                () -> {
+                  own.put(Http.member(channel, user), Tokens.dev(user)).ok();
+                  for (int i = 0; i < rounds; i++) {
+                    // Alternate keep-alive requests with and without a body on one connection.
+                    own.put(
+                            Http.attributes(channel, user),
+                            Tokens.dev(user),
+                            "{\"n\":\"" + i + "\"}")
+                        .ok();
+                    assertThat(
+                            own.get(Http.attributes(channel, user), Tokens.dev(user))
+                                .okJson()
+                                .path("n")
+                                .asText())
+                        .isEqualTo(Integer.toString(i));
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> bodyReads() == 0);
+  }
+
+  @Test
   @DisplayName("a slow body without a valid token is answered 401 at once")
   void slowBodyWithoutToken() throws Exception {
     try (SlowBody s = SlowBody.open(http, Names.unique("anon"), Names.unique("anon"), false)) {

@@ -7,6 +7,7 @@ import dev.presence.spi.Caller;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.config.PresenceConfig;
 import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -72,7 +73,13 @@ public class RequestBodyFilter extends HttpFilter {
   @Inject transient PresenceConfig config;
   @Inject transient TokenVerifier verifier;
   @Inject transient BodyReadLimiter limiter;
-  @Inject transient RequestContextController requestContext;
+
+  /**
+   * One controller per dispatch: Weld's controller keeps whether it activated the context in one
+   * flag per instance, so a controller shared by concurrent dispatches can leave a request context
+   * active (and never destroyed) on a pooled thread.
+   */
+  @Inject transient Instance<RequestContextController> requestContexts;
 
   /**
    * Ends bodies that take too long, to the millisecond; the container's {@link
@@ -114,12 +121,17 @@ public class RequestBodyFilter extends HttpFilter {
         req.removeAttribute(BODY);
         // Payara does not activate the CDI request context for an asynchronous dispatch; the REST
         // resources are request scoped.
+        RequestContextController requestContext = requestContexts.get();
         boolean activated = requestContext.activate();
         try {
           chain.doFilter(new ReceivedBody(req, body), res);
         } finally {
-          if (activated) {
-            requestContext.deactivate();
+          try {
+            if (activated) {
+              requestContext.deactivate();
+            }
+          } finally {
+            requestContexts.destroy(requestContext);
           }
         }
       } else {
@@ -204,7 +216,7 @@ public class RequestBodyFilter extends HttpFilter {
       while (!finished.get() && in.isReady()) {
         int n = in.read(buffer);
         if (n < 0) {
-          return;
+          break;
         }
         if (out.size() + n > max) {
           fail(
@@ -214,6 +226,12 @@ public class RequestBodyFilter extends HttpFilter {
           return;
         }
         out.write(buffer, 0, n);
+      }
+      // The container calls onAllDataRead at the end of the body; when this read took the last
+      // bytes, end here too (once: onAllDataRead ignores a second call), rather than leave the
+      // request to the deadline should that call be missed.
+      if (!finished.get() && in.isFinished()) {
+        onAllDataRead();
       }
     }
 
@@ -235,6 +253,13 @@ public class RequestBodyFilter extends HttpFilter {
 
     @Override
     public void onTimeout(AsyncEvent event) {
+      if (finished.get()) {
+        // Received and dispatched, yet not ended: the container answers it with an error. Say so,
+        // this should never happen.
+        LOG.warning(
+            () ->
+                "a request to " + uri + " whose body was received did not end within the timeout");
+      }
       expire();
     }
 
