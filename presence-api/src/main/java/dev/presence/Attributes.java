@@ -54,6 +54,19 @@ public record Attributes(Map<String, String> values) {
   }
 
   /**
+   * Whether text is valid Unicode as SPEC 13.1 requires of every id, key, value and cursor: every
+   * UTF-16 surrogate in it is part of a pair (a high surrogate directly followed by a low one), so
+   * that it has a UTF-8 encoding. A JSON escape of a lone surrogate is valid JSON yet fails this
+   * check. Front ends apply it to text that does not pass through the API's own constructors.
+   *
+   * @param text the text, not null
+   * @return true if the text can be encoded as UTF-8
+   */
+  public static boolean isValidText(CharSequence text) {
+    return Text.isWellFormed(text);
+  }
+
+  /**
    * Creates attributes from a map.
    *
    * @param values the map; copied

@@ -1,5 +1,6 @@
 package dev.presence.web.connection;
 
+import dev.presence.UnavailableException;
 import dev.presence.UserId;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,7 +64,7 @@ public final class ConnectionLimiter {
    * @return the permit, or null if refused
    */
   public @Nullable Permit tryAcquire(UserId user, Consumer<Refusal> onRefusal) {
-    Refusal refusal = acquire(user);
+    Refusal refusal = count(user);
     if (refusal != null) {
       onRefusal.accept(refusal);
       return null;
@@ -71,7 +72,38 @@ public final class ConnectionLimiter {
     return new Held(user);
   }
 
-  private @Nullable Refusal acquire(UserId user) {
+  /**
+   * Counts a new connection of a user, or refuses it with the reason a client is told (without the
+   * error code).
+   *
+   * @param user the connection's user
+   * @return the permit
+   * @throws UnavailableException if a limit refuses the connection; its message is {@link
+   *     #reason(Refusal)}
+   */
+  public Permit acquire(UserId user) {
+    Refusal refusal = count(user);
+    if (refusal != null) {
+      throw new UnavailableException(reason(refusal));
+    }
+    return new Held(user);
+  }
+
+  /**
+   * What a client is told when a connection is refused, without the error code.
+   *
+   * @param refusal the refusal
+   * @return the reason, naming the limit
+   */
+  public String reason(Refusal refusal) {
+    return refusal == Refusal.USER
+        ? "this user has "
+            + maxPerUser
+            + " connections open on this server; close one or try again later"
+        : "this server has " + maxConnections + " connections open; try again later";
+  }
+
+  private @Nullable Refusal count(UserId user) {
     int n = open.incrementAndGet();
     if (n > maxConnections) {
       open.decrementAndGet();

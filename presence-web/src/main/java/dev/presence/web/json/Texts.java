@@ -1,5 +1,7 @@
 package dev.presence.web.json;
 
+import dev.presence.Attributes;
+
 /**
  * Text checks shared by the readers and the senders (SPEC 13.1: every string a client sends must be
  * valid Unicode, and the server never sends text it cannot encode).
@@ -25,19 +27,7 @@ public final class Texts {
    * @return true if the text is valid Unicode
    */
   public static boolean isWellFormed(CharSequence s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c)
-            && i + 1 < n
-            && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else {
-          return false;
-        }
-      }
-    }
-    return true;
+    return Attributes.isValidText(s);
   }
 
   /**

@@ -160,22 +160,7 @@ public class SseStreams {
    * @throws dev.presence.PresenceException if the subscription fails
    */
   public void open(ChannelId channel, UserId user, SseEventSink sink, Sse sse) {
-    ConnectionLimiter.Permit permit =
-        limiter.tryAcquire(
-            user,
-            refusal -> {
-              throw new UnavailableException(
-                  refusal == ConnectionLimiter.Refusal.USER
-                      ? "this user has "
-                          + limiter.maxPerUser()
-                          + " connections open on this server; close one or try again later"
-                      : "this server has "
-                          + limiter.maxConnections()
-                          + " connections open; try again later");
-            });
-    if (permit == null) {
-      throw new IllegalStateException("refused without a reason");
-    }
+    ConnectionLimiter.Permit permit = limiter.acquire(user);
     try {
       open(channel, sink, sse, permit);
     } catch (RuntimeException e) {

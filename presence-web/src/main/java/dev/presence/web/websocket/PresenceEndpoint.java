@@ -3,6 +3,7 @@ package dev.presence.web.websocket;
 import dev.presence.ErrorCode;
 import dev.presence.PresenceException;
 import dev.presence.UnauthenticatedException;
+import dev.presence.UnavailableException;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.auth.VerifiedToken;
 import dev.presence.web.connection.ConnectionLimiter;
@@ -127,11 +128,11 @@ public class PresenceEndpoint {
       transport.close(Connection.POLICY_VIOLATION, "UNAUTHENTICATED: " + e.getMessage());
       return;
     }
-    ConnectionLimiter.Refusal[] refusal = new ConnectionLimiter.Refusal[1];
-    ConnectionLimiter.Permit permit =
-        runtime.limiter().tryAcquire(verified.caller().userId(), r -> refusal[0] = r);
-    if (permit == null) {
-      transport.close(Connection.TRY_AGAIN_LATER, refusalReason(refusal[0]));
+    ConnectionLimiter.Permit permit;
+    try {
+      permit = runtime.limiter().acquire(verified.caller().userId());
+    } catch (UnavailableException e) {
+      transport.close(Connection.TRY_AGAIN_LATER, "UNAVAILABLE: " + e.getMessage());
       return;
     }
     // No per-session idle timeout: the container's default is a backstop set at deployment (see
@@ -153,17 +154,6 @@ public class PresenceEndpoint {
       LOG.log(Level.WARNING, "opening a WebSocket connection failed", e);
       transport.close(Connection.INTERNAL_ERROR, "INTERNAL: the connection could not be opened");
     }
-  }
-
-  private String refusalReason(ConnectionLimiter.Refusal refusal) {
-    ConnectionLimiter limiter = runtime.limiter();
-    return refusal == ConnectionLimiter.Refusal.USER
-        ? "UNAVAILABLE: this user has "
-            + limiter.maxPerUser()
-            + " connections open on this server; close one or try again later"
-        : "UNAVAILABLE: this server has "
-            + limiter.maxConnections()
-            + " connections open; try again later";
   }
 
   /**
