@@ -24,8 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
-import org.assertj.core.api.SoftAssertions;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.container.test.api.TargetsContainer;
@@ -394,57 +392,19 @@ class HttpInputIT {
           + " parameters, dot segments, wrong content types, deep nesting, oversized values) get"
           + " their exact status and code; the server stays healthy and the channel unchanged")
   void fuzz() {
-    String ch = Names.unique("ifuzz");
-    List<String> holders = IntStream.range(0, 20).mapToObj(i -> Names.unique("ih")).toList();
-    String reader = Tokens.dev(Names.unique("reader"));
-    List<WsClient> sessions = new ArrayList<>();
-    try (WsClient observer = WsClient.connect(http, Tokens.dev(Names.unique("ifuzzwatch")))) {
-      for (String holder : holders) {
-        WsClient session = WsClient.connect(http, Tokens.dev(holder));
-        sessions.add(session);
-        session.join(ch);
-        assertThat(session.setAttributes(ch, Map.of("holder", holder)).path("type").asText())
-            .isEqualTo("ok");
-      }
-      long seq = observer.subscribe(ch).path("seq").asLong();
-      JsonNode before = http.get(users(ch), reader).okJson();
-      assertThat(before.path("seq").asLong()).isEqualTo(seq);
-      assertThat(before.path("occupancy").asInt()).isEqualTo(holders.size());
-
-      InputFuzzer fuzzer = new InputFuzzer(20261203L, ch, holders);
-      List<String> restFailures =
-          Fuzzer.run("REST input", 1400, fuzzer::nextRest, c -> InputFuzzer.check(http, c));
-      List<String> wsFailures =
-          Fuzzer.run("WebSocket input", 1000, fuzzer::nextWs, c -> InputFuzzer.check(sessions, c));
-
-      SoftAssertions softly = new SoftAssertions();
-      softly.assertThat(restFailures).as("REST cases without the right error").isEmpty();
-      softly.assertThat(wsFailures).as("WebSocket cases without the right error").isEmpty();
-      softly
-          .assertThat(http.get("health/ready", null).status())
-          .as("ready after fuzz")
-          .isEqualTo(200);
-      JsonNode after = http.get(users(ch), reader).okJson();
-      softly
-          .assertThat(after.path("users"))
-          .as("channel users after fuzz")
-          .isEqualTo(before.path("users"));
-      softly.assertThat(after.path("seq").asLong()).as("seq after fuzz").isEqualTo(seq);
-      for (WsClient session : sessions) {
-        softly.assertThat(session.closed().isDone()).as("a fuzzed connection was closed").isFalse();
-      }
-      String marker = Names.unique("marker");
-      http.put(member(ch, marker), Tokens.dev(marker)).ok();
-      JsonNode next = observer.awaitEvent(ch, e -> true, EVENT_WAIT);
-      softly
-          .assertThat(Events.kindsAndUsers(observer.events(ch)))
-          .as("events during the fuzz: only the marker's join")
-          .containsExactly("join:" + marker);
-      softly.assertThat(next.path("seq").asLong()).isEqualTo(seq + 1);
-      http.delete(member(ch, marker), Tokens.dev(marker)).ok();
-      softly.assertAll();
-    } finally {
-      sessions.forEach(WsClient::close);
-    }
+    FuzzedChannel.fuzz(
+        http,
+        "ifuzz",
+        20,
+        EVENT_WAIT,
+        (ch, holders, sessions) -> {
+          InputFuzzer fuzzer = new InputFuzzer(20261203L, ch, holders);
+          return Map.of(
+              "REST",
+              Fuzzer.run("REST input", 1400, fuzzer::nextRest, c -> InputFuzzer.check(http, c)),
+              "WebSocket",
+              Fuzzer.run(
+                  "WebSocket input", 1000, fuzzer::nextWs, c -> InputFuzzer.check(sessions, c)));
+        });
   }
 }

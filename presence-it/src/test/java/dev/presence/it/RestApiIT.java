@@ -13,7 +13,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.presence.it.support.Events;
 import dev.presence.it.support.Http;
 import dev.presence.it.support.Http.Reply;
 import dev.presence.it.support.Json;
@@ -35,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.assertj.core.api.SoftAssertions;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.container.test.api.TargetsContainer;
@@ -682,58 +680,19 @@ class RestApiIT {
   @DisplayName(
       "fuzz: 1,000 malformed or hostile requests and frames get clear errors, change nothing")
   void fuzz() {
-    String ch = Names.unique("fuzz");
-    List<String> holders = IntStream.range(0, 30).mapToObj(i -> Names.unique("h")).toList();
-    String reader = Tokens.dev(Names.unique("reader"));
-    List<WsClient> sessions = new ArrayList<>();
-    try (WsClient observer = WsClient.connect(http, Tokens.dev(Names.unique("fuzzwatch")))) {
-      for (String holder : holders) {
-        WsClient session = WsClient.connect(http, Tokens.dev(holder));
-        sessions.add(session);
-        session.join(ch);
-        assertThat(session.setAttributes(ch, Map.of("holder", holder)).path("type").asText())
-            .isEqualTo("ok");
-      }
-      long seq = observer.subscribe(ch).path("seq").asLong();
-      JsonNode before = http.get(users(ch), reader).okJson();
-      assertThat(before.path("seq").asLong()).isEqualTo(seq);
-      assertThat(before.path("occupancy").asInt()).isEqualTo(holders.size());
-
-      Fuzzer fuzzer = new Fuzzer(20261127L, ch, holders);
-      List<String> restFailures =
-          Fuzzer.run("REST", 500, fuzzer::nextRest, c -> Fuzzer.check(http, c));
-      List<String> wsFailures =
-          Fuzzer.run("WebSocket", 500, fuzzer::nextWs, c -> Fuzzer.check(sessions, c));
-
-      SoftAssertions softly = new SoftAssertions();
-      softly.assertThat(restFailures).as("REST cases without the right error").isEmpty();
-      softly.assertThat(wsFailures).as("WebSocket cases without the right error").isEmpty();
-      softly
-          .assertThat(http.get("health/ready", null).status())
-          .as("ready after fuzz")
-          .isEqualTo(200);
-      JsonNode after = http.get(users(ch), reader).okJson();
-      softly
-          .assertThat(after.path("users"))
-          .as("channel users after fuzz")
-          .isEqualTo(before.path("users"));
-      softly.assertThat(after.path("seq").asLong()).as("seq after fuzz").isEqualTo(seq);
-      for (WsClient session : sessions) {
-        softly.assertThat(session.closed().isDone()).as("a fuzzed connection was closed").isFalse();
-      }
-      // Nothing was emitted: the next event is the marker's, with the next seq.
-      String marker = Names.unique("marker");
-      http.put(member(ch, marker), Tokens.dev(marker)).ok();
-      JsonNode next = observer.awaitEvent(ch, e -> true, EVENT_WAIT);
-      softly
-          .assertThat(Events.kindsAndUsers(observer.events(ch)))
-          .containsExactly("join:" + marker);
-      softly.assertThat(next.path("seq").asLong()).isEqualTo(seq + 1);
-      http.delete(member(ch, marker), Tokens.dev(marker)).ok();
-      softly.assertAll();
-    } finally {
-      sessions.forEach(WsClient::close);
-    }
+    FuzzedChannel.fuzz(
+        http,
+        "fuzz",
+        30,
+        EVENT_WAIT,
+        (ch, holders, sessions) -> {
+          Fuzzer fuzzer = new Fuzzer(20261127L, ch, holders);
+          return Map.of(
+              "REST",
+              Fuzzer.run("REST", 500, fuzzer::nextRest, c -> Fuzzer.check(http, c)),
+              "WebSocket",
+              Fuzzer.run("WebSocket", 500, fuzzer::nextWs, c -> Fuzzer.check(sessions, c)));
+        });
   }
 
   // ---------------------------------------------------------------------------------------------
