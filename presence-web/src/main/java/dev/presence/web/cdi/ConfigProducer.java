@@ -1,6 +1,6 @@
 package dev.presence.web.cdi;
 
-import dev.presence.web.config.ConfigSource;
+import dev.presence.web.config.ConfigLookup;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.connection.ConnectionLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +9,7 @@ import jakarta.inject.Singleton;
 
 /**
  * Produces the one {@link PresenceConfig} of the application, read from {@link
- * ConfigSource#standard()} (MicroProfile Config where the server has it, then system properties,
+ * ConfigLookup#standard()} (MicroProfile Config where the server has it, then system properties,
  * then environment variables), and the {@link ConnectionLimiter} built from it.
  *
  * <p>{@code @Singleton} rather than {@code @ApplicationScoped}: the configuration is a final,
@@ -27,7 +27,7 @@ public class ConfigProducer {
   @Produces
   @Singleton
   public PresenceConfig config() {
-    return new PresenceConfig(ConfigSource.standard());
+    return new PresenceConfig(ConfigLookup.standard());
   }
 
   /**

@@ -233,7 +233,7 @@ public enum ConfigKey {
    * @return the variable name
    */
   public String environmentVariable() {
-    return ConfigSource.environmentName(key);
+    return ConfigLookup.environmentName(key);
   }
 
   /**

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * ({@code presence.timeout} as {@code PRESENCE_TIMEOUT}).
  */
 @FunctionalInterface
-public interface ConfigSource {
+public interface ConfigLookup {
 
   /**
    * The value of a key.
@@ -32,8 +32,8 @@ public interface ConfigSource {
    *
    * @return the chained source
    */
-  static ConfigSource standard() {
-    ConfigSource mp = MicroProfileSource.create().orElse(key -> Optional.empty());
+  static ConfigLookup standard() {
+    ConfigLookup mp = MicroProfileSource.create().orElse(key -> Optional.empty());
     return chain(List.of(mp, systemProperties(), environment(System.getenv())));
   }
 
@@ -43,7 +43,7 @@ public interface ConfigSource {
    * @param values the values by key
    * @return the source
    */
-  static ConfigSource of(Map<String, String> values) {
+  static ConfigLookup of(Map<String, String> values) {
     Map<String, String> copy = Map.copyOf(values);
     return key -> nonBlank(copy.get(key));
   }
@@ -53,7 +53,7 @@ public interface ConfigSource {
    *
    * @return the source
    */
-  static ConfigSource systemProperties() {
+  static ConfigLookup systemProperties() {
     return key -> nonBlank(System.getProperty(key));
   }
 
@@ -64,7 +64,7 @@ public interface ConfigSource {
    * @param env the environment
    * @return the source
    */
-  static ConfigSource environment(Map<String, String> env) {
+  static ConfigLookup environment(Map<String, String> env) {
     Map<String, String> copy = Map.copyOf(env);
     return key -> {
       Optional<String> v = nonBlank(copy.get(key));
@@ -84,10 +84,10 @@ public interface ConfigSource {
    * @param sources the sources, first wins
    * @return the chained source
    */
-  static ConfigSource chain(List<ConfigSource> sources) {
-    List<ConfigSource> copy = List.copyOf(sources);
+  static ConfigLookup chain(List<ConfigLookup> sources) {
+    List<ConfigLookup> copy = List.copyOf(sources);
     return key -> {
-      for (ConfigSource s : copy) {
+      for (ConfigLookup s : copy) {
         Optional<String> v = s.value(key);
         if (v.isPresent()) {
           return v;
@@ -118,7 +118,7 @@ public interface ConfigSource {
 
     private MicroProfileSource() {}
 
-    static Optional<ConfigSource> create() {
+    static Optional<ConfigLookup> create() {
       try {
         Class.forName(
             "org.eclipse.microprofile.config.ConfigProvider",

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * object is created, so that a bad value fails deployment with a message naming the key.
  *
  * <p>Immutable and thread-safe. In the application it is produced once by {@code
- * dev.presence.web.cdi.ConfigProducer} from {@link ConfigSource#standard()}; {@link #get(String)}
+ * dev.presence.web.cdi.ConfigProducer} from {@link ConfigLookup#standard()}; {@link #get(String)}
  * reads any other key (such as {@code presence.hazelcast.*}) from the same sources, live.
  */
 public final class PresenceConfig {
@@ -33,7 +33,7 @@ public final class PresenceConfig {
   private static final Duration MAX_GRACE = Duration.ofSeconds(120);
   private static final Duration MAX_CACHE_TTL = Duration.ofSeconds(60);
 
-  private final ConfigSource source;
+  private final ConfigLookup source;
   private final Duration timeout;
   private final Duration grace;
   private final boolean shortTimeouts;
@@ -64,7 +64,7 @@ public final class PresenceConfig {
    * @throws IllegalStateException if a value is malformed or out of range; the message names the
    *     key and says what is allowed
    */
-  public PresenceConfig(ConfigSource source) {
+  public PresenceConfig(ConfigLookup source) {
     this.source = source;
     this.shortTimeouts = bool(ConfigKey.TESTING_SHORT_TIMEOUTS);
     this.timeout =
@@ -100,7 +100,7 @@ public final class PresenceConfig {
    * @throws IllegalStateException if a value is malformed or out of range
    */
   public static PresenceConfig of(Map<String, String> values) {
-    return new PresenceConfig(ConfigSource.of(values));
+    return new PresenceConfig(ConfigLookup.of(values));
   }
 
   /**

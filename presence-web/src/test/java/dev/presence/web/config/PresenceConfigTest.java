@@ -160,8 +160,8 @@ class PresenceConfigTest {
 
   @Test
   void environmentVariablesUseUpperCaseUnderscoreNames() {
-    ConfigSource env =
-        ConfigSource.environment(
+    ConfigLookup env =
+        ConfigLookup.environment(
             Map.of("PRESENCE_TIMEOUT", "20s", "PRESENCE_QUERY_CACHE_TTL", "1s", "BLANK", " "));
     assertThat(env.value("presence.timeout")).contains("20s");
     assertThat(env.value("presence.query.cache-ttl")).contains("1s");
@@ -174,11 +174,11 @@ class PresenceConfigTest {
 
   @Test
   void earlierSourcesWin() {
-    ConfigSource chain =
-        ConfigSource.chain(
+    ConfigLookup chain =
+        ConfigLookup.chain(
             List.of(
-                ConfigSource.of(Map.of("presence.timeout", "20s")),
-                ConfigSource.of(Map.of("presence.timeout", "30s", "presence.grace", "1s"))));
+                ConfigLookup.of(Map.of("presence.timeout", "20s")),
+                ConfigLookup.of(Map.of("presence.timeout", "30s", "presence.grace", "1s"))));
     PresenceConfig c = new PresenceConfig(chain);
     assertThat(c.timeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(c.grace()).isEqualTo(Duration.ofSeconds(1));
@@ -189,8 +189,8 @@ class PresenceConfigTest {
     String key = "presence.test.only." + System.nanoTime();
     System.setProperty(key, "value");
     try {
-      assertThat(ConfigSource.systemProperties().value(key)).contains("value");
-      assertThat(ConfigSource.standard().value(key)).contains("value");
+      assertThat(ConfigLookup.systemProperties().value(key)).contains("value");
+      assertThat(ConfigLookup.standard().value(key)).contains("value");
     } finally {
       System.clearProperty(key);
     }
