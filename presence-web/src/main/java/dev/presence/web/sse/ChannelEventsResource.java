@@ -6,7 +6,7 @@ import dev.presence.spi.Caller;
 import dev.presence.web.auth.AccessControl;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.config.PresenceConfig;
-import dev.presence.web.rest.Requests;
+import dev.presence.web.http.Requests;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
