@@ -1,5 +1,6 @@
 package dev.presence.web;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -8,6 +9,8 @@ import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.presence.web.http.Authenticated;
+import jakarta.ws.rs.Path;
 
 /**
  * Keeps the layering true. Imports the production classes of every module on this module's test
@@ -62,6 +65,55 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage("dev.presence.web.rest..")
           .because("REST and WebSocket are separate front ends of the engine")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule front_ends_are_independent =
+      slices()
+          .matching("dev.presence.web.(rest|websocket|sse)..")
+          .namingSlices("front end $1")
+          .should()
+          .notDependOnEachOther()
+          .because(
+              "REST, WebSocket and Server-Sent Events are separate front ends of the engine; what"
+                  + " REST and SSE share is in dev.presence.web.http")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule shared_http_plumbing_uses_no_front_end =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.presence.web.http..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.presence.web.rest..", "dev.presence.web.sse..", "dev.presence.web.websocket..")
+          .because("the front ends build on the shared HTTP plumbing, not the other way round")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule websocket_does_not_use_the_http_plumbing =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.presence.web.websocket..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.presence.web.http..")
+          .because("the shared HTTP plumbing is for the JAX-RS front ends, REST and SSE")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule api_resources_are_authenticated =
+      classes()
+          .that()
+          .areAnnotatedWith(Path.class)
+          .and()
+          .resideInAPackage("dev.presence.web..")
+          .should()
+          .beAnnotatedWith(Authenticated.class)
+          .because(
+              "every /api/v1 resource needs a caller; AuthenticationFilter verifies it before the"
+                  + " resource method runs")
           .allowEmptyShould(true);
 
   @ArchTest

@@ -7,10 +7,10 @@ import dev.presence.PageRequest;
 import dev.presence.PresenceService;
 import dev.presence.UserId;
 import dev.presence.spi.Action;
-import dev.presence.spi.Caller;
-import dev.presence.web.auth.AccessControl;
-import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.http.ApiRequest;
+import dev.presence.web.http.Authenticated;
+import dev.presence.web.http.Requests;
 import dev.presence.web.json.PresenceJson;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -34,19 +34,20 @@ import org.jspecify.annotations.Nullable;
  * (cached, SPEC 4.3), join and leave (the implicit REST session, SPEC 4.2), and a user's
  * attributes.
  *
- * <p>Every request is authenticated first ({@code Authorization: Bearer <JWT>}), then its ids are
- * checked, then it is authorized; only then is a body read. Join and leave answer 204; reads and
- * the attribute set answer 200 with JSON. Responses other than channel users carry {@code
+ * <p>Every request is authenticated first ({@code Authorization: Bearer <JWT>}, by {@link
+ * dev.presence.web.http.AuthenticationFilter} before the method runs), then its ids and parameters
+ * are checked, then it is authorized; only then is a body read. Join and leave answer 204; reads
+ * and the attribute set answer 200 with JSON. Responses other than channel users carry {@code
  * Cache-Control: no-store}.
  */
 @Path("channels/{channel}")
+@Authenticated
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class ChannelResource {
 
   @Inject PresenceService presence;
-  @Inject TokenVerifier verifier;
-  @Inject AccessControl access;
+  @Inject ApiRequest request;
   @Inject PresenceConfig config;
   @Inject ChannelUsersCache cache;
 
@@ -54,16 +55,12 @@ public class ChannelResource {
    * {@code GET /api/v1/channels/{channel}}: {@code {"channel","occupancy","seq"}}.
    *
    * @param channel the channel
-   * @param authorization the Authorization header
    * @return the occupancy
    */
   @GET
-  public Response occupancy(
-      @PathParam("channel") String channel,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-    Caller caller = Requests.authenticate(verifier, authorization, null);
-    ChannelId c = Requests.channel(channel, config.limits());
-    access.check(caller, Action.READ, c, null);
+  public Response occupancy(@PathParam("channel") String channel) {
+    ChannelId c = request.channel(channel);
+    request.authorize(Action.READ, c, null);
     return json(PresenceJson.occupancy(presence.occupancy(c)).toString());
   }
 
@@ -75,7 +72,6 @@ public class ChannelResource {
    * @param limit the page size (default and most 1000)
    * @param cursor the {@code next} of the previous page
    * @param attributes {@code false} to leave attributes out
-   * @param authorization the Authorization header
    * @return the page
    */
   @GET
@@ -84,14 +80,12 @@ public class ChannelResource {
       @PathParam("channel") String channel,
       @QueryParam("limit") @Nullable String limit,
       @QueryParam("cursor") @Nullable String cursor,
-      @QueryParam("attributes") @Nullable String attributes,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-    Caller caller = Requests.authenticate(verifier, authorization, null);
-    ChannelId c = Requests.channel(channel, config.limits());
+      @QueryParam("attributes") @Nullable String attributes) {
+    ChannelId c = request.channel(channel);
     int size = Requests.limit(limit);
     String from = Requests.cursor(cursor);
     boolean withAttributes = Requests.flag(attributes, "attributes", true);
-    access.check(caller, Action.READ, c, null);
+    request.authorize(Action.READ, c, null);
     if (!cache.enabled()) {
       ChannelUsers page = presence.channelUsers(c, new PageRequest(size, from, withAttributes));
       return json(PresenceJson.channelUsers(page, withAttributes).toString());
@@ -116,19 +110,14 @@ public class ChannelResource {
    *
    * @param channel the channel
    * @param userId the user; the caller unless an admin
-   * @param authorization the Authorization header
    * @return 204
    */
   @PUT
   @Path("users/{userId}")
-  public Response join(
-      @PathParam("channel") String channel,
-      @PathParam("userId") String userId,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-    Caller caller = Requests.authenticate(verifier, authorization, null);
-    ChannelId c = Requests.channel(channel, config.limits());
-    UserId u = Requests.user(userId, config.limits());
-    access.check(caller, Action.JOIN, c, u);
+  public Response join(@PathParam("channel") String channel, @PathParam("userId") String userId) {
+    ChannelId c = request.channel(channel);
+    UserId u = request.user(userId);
+    request.authorize(Action.JOIN, c, u);
     presence.join(c, u);
     cache.invalidate(c);
     return noContent();
@@ -140,19 +129,14 @@ public class ChannelResource {
    *
    * @param channel the channel
    * @param userId the user; the caller unless an admin
-   * @param authorization the Authorization header
    * @return 204
    */
   @DELETE
   @Path("users/{userId}")
-  public Response leave(
-      @PathParam("channel") String channel,
-      @PathParam("userId") String userId,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-    Caller caller = Requests.authenticate(verifier, authorization, null);
-    ChannelId c = Requests.channel(channel, config.limits());
-    UserId u = Requests.user(userId, config.limits());
-    access.checkSelf(caller, u);
+  public Response leave(@PathParam("channel") String channel, @PathParam("userId") String userId) {
+    ChannelId c = request.channel(channel);
+    UserId u = request.user(userId);
+    request.authorizeSelf(u);
     presence.leave(c, u);
     cache.invalidate(c);
     return noContent();
@@ -163,19 +147,15 @@ public class ChannelResource {
    *
    * @param channel the channel
    * @param userId the user
-   * @param authorization the Authorization header
    * @return the attributes, or 404 NOT_PRESENT
    */
   @GET
   @Path("users/{userId}/attributes")
   public Response getAttributes(
-      @PathParam("channel") String channel,
-      @PathParam("userId") String userId,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-    Caller caller = Requests.authenticate(verifier, authorization, null);
-    ChannelId c = Requests.channel(channel, config.limits());
-    UserId u = Requests.user(userId, config.limits());
-    access.check(caller, Action.READ, c, u);
+      @PathParam("channel") String channel, @PathParam("userId") String userId) {
+    ChannelId c = request.channel(channel);
+    UserId u = request.user(userId);
+    request.authorize(Action.READ, c, u);
     return json(PresenceJson.attributes(presence.attributes(c, u)).toString());
   }
 
@@ -185,7 +165,6 @@ public class ChannelResource {
    *
    * @param channel the channel
    * @param userId the user; the caller unless an admin
-   * @param authorization the Authorization header
    * @param contentLength the Content-Length header
    * @param contentType the Content-Type header: application/json, or 415
    * @param body the request body
@@ -196,14 +175,12 @@ public class ChannelResource {
   public Response setAttributes(
       @PathParam("channel") String channel,
       @PathParam("userId") String userId,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) @Nullable String contentLength,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) @Nullable String contentType,
       InputStream body) {
-    Caller caller = Requests.authenticate(verifier, authorization, null);
-    ChannelId c = Requests.channel(channel, config.limits());
-    UserId u = Requests.user(userId, config.limits());
-    access.check(caller, Action.SET_ATTRIBUTES, c, u);
+    ChannelId c = request.channel(channel);
+    UserId u = request.user(userId);
+    request.authorize(Action.SET_ATTRIBUTES, c, u);
     Requests.requireJson(contentType);
     String text = BodyReader.read(body, contentLength, config.maxBodyBytes());
     Attributes attributes = PresenceJson.readAttributes(text);

@@ -6,6 +6,8 @@ import dev.presence.TooLargeException;
 import dev.presence.spi.Caller;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.http.ErrorMapping;
+import dev.presence.web.http.Requests;
 import jakarta.enterprise.context.control.RequestContextController;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;

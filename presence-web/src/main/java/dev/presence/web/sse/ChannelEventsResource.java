@@ -2,25 +2,18 @@ package dev.presence.web.sse;
 
 import dev.presence.ChannelId;
 import dev.presence.spi.Action;
-import dev.presence.spi.Caller;
-import dev.presence.web.auth.AccessControl;
-import dev.presence.web.auth.TokenVerifier;
-import dev.presence.web.config.PresenceConfig;
-import dev.presence.web.rest.Requests;
+import dev.presence.web.http.ApiRequest;
+import dev.presence.web.http.Authenticated;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /api/v1/channels/{channel}/events}: the channel's events as Server-Sent Events (SPEC
@@ -32,38 +25,31 @@ import org.jspecify.annotations.Nullable;
  * followed by a new {@code snapshot}. Comments ({@code : keep-alive}) are sent every 20 s.
  *
  * <p>The token comes from {@code Authorization: Bearer}, or from {@code ?access_token=} for
- * browsers' EventSource, which cannot set headers. Observing needs the {@code OBSERVE} permission;
- * errors before the stream starts are the JSON errors of SPEC 4.4.
+ * browsers' EventSource, which cannot set headers ({@link Authenticated#queryToken()}; verified by
+ * {@link dev.presence.web.http.AuthenticationFilter} before the method runs). Observing needs the
+ * {@code OBSERVE} permission; errors before the stream starts are the JSON errors of SPEC 4.4.
  */
 @Path("channels/{channel}/events")
+@Authenticated(queryToken = true)
 @RequestScoped
 public class ChannelEventsResource {
 
-  @Inject TokenVerifier verifier;
-  @Inject AccessControl access;
-  @Inject PresenceConfig config;
+  @Inject ApiRequest request;
   @Inject SseStreams streams;
 
   /**
    * Opens the stream.
    *
    * @param channel the channel
-   * @param authorization the Authorization header
-   * @param accessToken the token as a query parameter, used without the header
    * @param sink the client's sink
    * @param sse the SSE factory
    */
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
   public void events(
-      @PathParam("channel") String channel,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
-      @QueryParam("access_token") @Nullable String accessToken,
-      @Context SseEventSink sink,
-      @Context Sse sse) {
-    Caller caller = Requests.authenticate(verifier, authorization, accessToken);
-    ChannelId c = Requests.channel(channel, config.limits());
-    access.check(caller, Action.OBSERVE, c, null);
-    streams.open(c, caller.userId(), sink, sse);
+      @PathParam("channel") String channel, @Context SseEventSink sink, @Context Sse sse) {
+    ChannelId c = request.channel(channel);
+    request.authorize(Action.OBSERVE, c, null);
+    streams.open(c, request.caller().userId(), sink, sse);
   }
 }

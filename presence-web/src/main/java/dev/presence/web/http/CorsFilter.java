@@ -1,4 +1,4 @@
-package dev.presence.web.rest;
+package dev.presence.web.http;
 
 import dev.presence.ErrorCode;
 import dev.presence.web.auth.DevModeFilter;
@@ -39,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * Access-Control-Allow-Credentials} is never sent.
  *
  * <p>web.xml maps the filter again (same patterns) so that it runs before the other filters, whose
- * order the annotations leave open: errors answered by {@link RequestBodyFilter} carry the headers.
+ * order the annotations leave open: errors answered by {@code
+ * dev.presence.web.rest.RequestBodyFilter} carry the headers.
  */
 @WebFilter(
     filterName = "CorsFilter",

@@ -1,4 +1,4 @@
-package dev.presence.web.rest;
+package dev.presence.web.http;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;

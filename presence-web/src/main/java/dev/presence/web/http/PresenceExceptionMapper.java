@@ -1,4 +1,4 @@
-package dev.presence.web.rest;
+package dev.presence.web.http;
 
 import dev.presence.PresenceException;
 import dev.presence.web.ops.RateLimitedLog;

@@ -1,4 +1,4 @@
-package dev.presence.web.rest;
+package dev.presence.web.http;
 
 import dev.presence.ErrorCode;
 import dev.presence.PresenceException;
@@ -125,7 +125,7 @@ public record ErrorMapping(
    * @param d the duration
    * @return the seconds
    */
-  static long retryAfterSeconds(Duration d) {
+  public static long retryAfterSeconds(Duration d) {
     long ms = Math.max(0, d.toMillis());
     return Math.max(1, (ms + 999) / 1000);
   }

@@ -1,4 +1,4 @@
-package dev.presence.web.rest;
+package dev.presence.web.http;
 
 /**
  * A request body in a media type the API does not read: answered 415 with code {@code

@@ -1,4 +1,4 @@
-package dev.presence.web.rest;
+package dev.presence.web.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
