@@ -187,15 +187,33 @@ final class PayaraNode implements AutoCloseable {
         HttpRequest.newBuilder(base().resolve("health/ready"))
             .timeout(Duration.ofSeconds(5))
             .build();
-    await(name + " ready (log " + log + ")")
-        .atMost(timeout)
-        .pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions()
-        .until(
-            () -> {
-              ClusterSupport.checkAlive(name, process, log);
-              return client.send(ready, BodyHandlers.discarding()).statusCode() == 200;
-            });
+    String[] last = {"no answer"};
+    try {
+      await(name + " ready (log " + log + ")")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                ClusterSupport.checkAlive(name, process, log);
+                var r = client.send(ready, BodyHandlers.ofString());
+                last[0] = r.statusCode() + " " + r.body();
+                return r.statusCode() == 200;
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // CI keeps no node logs: say here why the node never became ready.
+      throw new AssertionError(
+          name
+              + " not ready within "
+              + timeout
+              + "; last /health/ready: "
+              + last[0]
+              + "\n--- last lines of "
+              + log
+              + ":\n"
+              + tail(log, 80),
+          e);
+    }
   }
 
   /** The application root, {@code http://<host>:<port>/}. */
@@ -281,6 +299,15 @@ final class PayaraNode implements AutoCloseable {
 
   private static File payaraJar() {
     return existing("payara.microJar", null);
+  }
+
+  private static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(could not read it: " + e + ")";
+    }
   }
 
   private static File war() {
