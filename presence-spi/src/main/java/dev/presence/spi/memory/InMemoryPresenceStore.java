@@ -100,7 +100,8 @@ public final class InMemoryPresenceStore implements PresenceStore {
             session.nodeId(),
             expiresAt == null ? MembershipMachine.NONE : MembershipMachine.nanos(expiresAt),
             maxUsers);
-    Transition t = MembershipValues.orThrow(mutate(channel, join, now), channel, maxUsers);
+    Transition t = mutate(channel, join, now);
+    MembershipValues.check(t.status(), channel, maxUsers);
     return first(channel, t, now);
   }
 
@@ -176,7 +177,9 @@ public final class InMemoryPresenceStore implements PresenceStore {
       ChannelId channel, UserId user, Attributes attributes, Instant now) {
     MembershipCommand.SetAttributes set =
         new MembershipCommand.SetAttributes(user.value(), MembershipValues.flatten(attributes));
-    return first(channel, MembershipValues.orThrow(mutate(channel, set, now), channel, 0), now);
+    Transition t = mutate(channel, set, now);
+    MembershipValues.check(t.status(), channel, 0);
+    return first(channel, t, now);
   }
 
   @Override

@@ -31,20 +31,19 @@ public final class MembershipValues {
   /**
    * Throws the error of a refused command.
    *
-   * @param transition the outcome of a command
+   * @param status the status of a {@link Transition}
    * @param channel the channel
    * @param maxUsers the users-per-channel limit the command was given (joins)
-   * @return the transition, if it was not refused
    * @throws ChannelFullException if a join was refused for the limit
    * @throws NotJoinedException if setting attributes was refused for the missing membership
    */
-  public static Transition orThrow(Transition transition, ChannelId channel, int maxUsers) {
-    return switch (transition.status()) {
-      case MembershipMachine.OK -> transition;
+  public static void check(int status, ChannelId channel, int maxUsers) {
+    switch (status) {
+      case MembershipMachine.OK -> {}
       case MembershipMachine.FULL -> throw channelFull(channel, maxUsers);
       case MembershipMachine.NOT_JOINED -> throw notJoined(channel);
-      default -> throw new IllegalStateException("unknown status " + transition.status());
-    };
+      default -> throw new IllegalStateException("unknown status " + status);
+    }
   }
 
   /**
