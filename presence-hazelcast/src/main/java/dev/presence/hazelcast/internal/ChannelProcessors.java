@@ -79,20 +79,13 @@ final class ChannelProcessors {
     private final long expiry;
     private final int maxUsers;
 
-    Join(
-        String user,
-        String session,
-        @Nullable String node,
-        long expiry,
-        int maxUsers,
-        long now,
-        long retention) {
+    Join(MembershipCommand.Join join, long now, long retention) {
       super(now, retention);
-      this.user = user;
-      this.session = session;
-      this.node = node;
-      this.expiry = expiry;
-      this.maxUsers = maxUsers;
+      this.user = join.user();
+      this.session = join.session();
+      this.node = join.node();
+      this.expiry = join.expiry();
+      this.maxUsers = join.maxUsers();
     }
 
     @Override
@@ -125,12 +118,12 @@ final class ChannelProcessors {
     private final int reason;
     private final long graceUntil;
 
-    Release(String user, String session, int reason, long graceUntil, long now, long retention) {
+    Release(MembershipCommand.Release release, long now, long retention) {
       super(now, retention);
-      this.user = user;
-      this.session = session;
-      this.reason = reason;
-      this.graceUntil = graceUntil;
+      this.user = release.user();
+      this.session = release.session();
+      this.reason = release.reason();
+      this.graceUntil = release.graceUntil();
     }
 
     @Override

@@ -99,14 +99,9 @@ final class HazelcastPresenceStore implements PresenceStore {
   @Override
   public Optional<PresenceEvent> join(
       ChannelId channel, UserId user, SessionLease session, int maxUsers, Instant now) {
-    Instant expiresAt = session.expiresAt();
     ChannelProcessors.Join join =
         new ChannelProcessors.Join(
-            user.value(),
-            session.id().value(),
-            session.nodeId(),
-            expiresAt == null ? MembershipMachine.NONE : MembershipMachine.nanos(expiresAt),
-            maxUsers,
+            MembershipValues.join(user, session, maxUsers),
             MembershipMachine.nanos(now),
             retention);
     Codec.Outcome outcome = mutate(channel, now, join);
@@ -136,10 +131,7 @@ final class HazelcastPresenceStore implements PresenceStore {
       Instant now) {
     ChannelProcessors.Release release =
         new ChannelProcessors.Release(
-            user.value(),
-            session.value(),
-            MembershipValues.reason(reason),
-            MembershipMachine.nanos(graceUntil),
+            MembershipValues.release(user, session, reason, graceUntil),
             MembershipMachine.nanos(now),
             retention);
     return first(mutate(channel, now, release).events());

@@ -92,14 +92,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
   @Override
   public Optional<PresenceEvent> join(
       ChannelId channel, UserId user, SessionLease session, int maxUsers, Instant now) {
-    Instant expiresAt = session.expiresAt();
-    MembershipCommand.Join join =
-        new MembershipCommand.Join(
-            user.value(),
-            session.id().value(),
-            session.nodeId(),
-            expiresAt == null ? MembershipMachine.NONE : MembershipMachine.nanos(expiresAt),
-            maxUsers);
+    MembershipCommand.Join join = MembershipValues.join(user, session, maxUsers);
     Transition t = mutate(channel, join, now);
     MembershipValues.check(t.status(), channel, maxUsers);
     return first(channel, t, now);
@@ -120,12 +113,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
       CloseReason reason,
       Instant graceUntil,
       Instant now) {
-    MembershipCommand.Release release =
-        new MembershipCommand.Release(
-            user.value(),
-            session.value(),
-            MembershipValues.reason(reason),
-            MembershipMachine.nanos(graceUntil));
+    MembershipCommand.Release release = MembershipValues.release(user, session, reason, graceUntil);
     return first(channel, mutate(channel, release, now), now);
   }
 

@@ -7,9 +7,11 @@ import dev.presence.ChannelUsers;
 import dev.presence.CloseReason;
 import dev.presence.NotJoinedException;
 import dev.presence.PresentUser;
+import dev.presence.SessionId;
 import dev.presence.UserId;
 import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.SessionLease;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,39 @@ public final class MembershipValues {
    */
   public static NotJoinedException notJoined(ChannelId channel) {
     return new NotJoinedException("join channel '" + channel + "' before setting attributes in it");
+  }
+
+  /**
+   * The command of {@link dev.presence.spi.PresenceStore#join}.
+   *
+   * @param user the user
+   * @param session the session and who keeps it alive
+   * @param maxUsers the users-per-channel limit
+   * @return the command
+   */
+  public static MembershipCommand.Join join(UserId user, SessionLease session, int maxUsers) {
+    Instant expiresAt = session.expiresAt();
+    return new MembershipCommand.Join(
+        user.value(),
+        session.id().value(),
+        session.nodeId(),
+        expiresAt == null ? MembershipMachine.NONE : MembershipMachine.nanos(expiresAt),
+        maxUsers);
+  }
+
+  /**
+   * The command of {@link dev.presence.spi.PresenceStore#release}.
+   *
+   * @param user the user
+   * @param session the session that ended
+   * @param reason how it ended
+   * @param graceUntil until when the membership is held
+   * @return the command
+   */
+  public static MembershipCommand.Release release(
+      UserId user, SessionId session, CloseReason reason, Instant graceUntil) {
+    return new MembershipCommand.Release(
+        user.value(), session.value(), reason(reason), MembershipMachine.nanos(graceUntil));
   }
 
   /**
