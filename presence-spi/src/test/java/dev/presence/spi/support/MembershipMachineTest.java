@@ -95,6 +95,13 @@ class MembershipMachineTest {
     }
   }
 
+  /** A channel with the given retention where alice joined with session s1 (seq 1). */
+  private static Channel withAlice(long retention) {
+    Channel c = new Channel(retention);
+    c.join("alice", "s1", T0);
+    return c;
+  }
+
   private static MembershipEvent event(int kind, String user, int occupancy, long seq) {
     return new MembershipEvent(kind, user, NONE_ATTRS, occupancy, seq);
   }
@@ -139,8 +146,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("the last session's leave emits LEAVE; unknown sessions and users change nothing")
     void leave() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
       c.join("alice", "s2", T0);
 
       assertThat(c.leave("alice", "s1", T0)).isEmpty();
@@ -154,8 +160,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("joining again with the same node-bound session changes nothing")
     void sameSessionAgain() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
 
       Transition again =
           c.apply(new MembershipCommand.Join("alice", "s1", "node-a", NONE, NO_LIMIT), T0);
@@ -202,8 +207,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("a release holds the membership until its deadline, then expiry ends it once")
     void releaseHoldsThenEnds() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
 
       assertThat(c.release("alice", "s1", CLEAN, T0 + 5 * S, T0)).isEmpty();
       assertThat(c.occupancy()).isEqualTo(1);
@@ -217,8 +221,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("a lost session ends with TIMEOUT; a deadline not after now ends it at once")
     void lostEndsWithTimeout() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
       c.join("bob", "s2", T0);
 
       assertThat(show(c.release("alice", "s1", LOST, T0, T0)))
@@ -230,8 +233,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("a join within the grace cancels the pending end silently, keeping the attributes")
     void backWithinGrace() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
       c.apply(new MembershipCommand.SetAttributes("alice", new String[] {"a", "1"}), T0);
       c.release("alice", "s1", LOST, T0 + 5 * S, T0);
 
@@ -244,8 +246,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("a leave does not end a pending membership: only its deadline does")
     void leaveDoesNotEndPending() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
       c.release("alice", "s1", CLEAN, T0 + 5 * S, T0);
 
       assertThat(c.leave("alice", "s1", T0 + S)).isEmpty();
@@ -314,8 +315,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("setting emits ATTRIBUTES unless equal; without a membership it is NOT_JOINED")
     void setAttributes() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
       String[] map = {"a", "1", "b", "2"};
 
       Transition set = c.apply(new MembershipCommand.SetAttributes("alice", map), T0);
@@ -393,8 +393,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("an emptied channel keeps its seq for the retention, then Expire removes it")
     void retention() {
-      Channel c = new Channel(10 * S);
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(10 * S);
       c.leave("alice", "s1", T0);
 
       assertThat(MembershipMachine.nextDeadline(c.state)).isEqualTo(T0 + 10 * S);
@@ -409,8 +408,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("a channel refilled within the retention continues its sequence")
     void refill() {
-      Channel c = new Channel(10 * S);
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(10 * S);
       c.leave("alice", "s1", T0);
 
       assertThat(show(c.join("bob", "s2", T0 + S))).isEqualTo(show(event(JOIN, "bob", 1, 3)));
@@ -420,8 +418,7 @@ class MembershipMachineTest {
     @Test
     @DisplayName("with retention NONE an emptied channel is never due and never removed")
     void forever() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
       c.leave("alice", "s1", T0);
 
       assertThat(MembershipMachine.nextDeadline(c.state)).isEqualTo(NONE);
@@ -437,8 +434,7 @@ class MembershipMachineTest {
     @DisplayName(
         "the state holds JDK types only: a copy is read where no class but the JDK's can be loaded")
     void jdkTypesOnly() {
-      Channel c = new Channel();
-      c.join("alice", "s1", T0);
+      Channel c = withAlice(NONE);
       c.joinLease("bob", "s2", T0 + S, T0);
       c.apply(new MembershipCommand.SetAttributes("bob", new String[] {"k", "v"}), T0);
       c.release("alice", "s1", LOST, T0 + S, T0);
