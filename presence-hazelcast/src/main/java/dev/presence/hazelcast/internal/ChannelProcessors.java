@@ -3,16 +3,25 @@ package dev.presence.hazelcast.internal;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.query.Predicate;
+import dev.presence.spi.support.MembershipCommand;
+import dev.presence.spi.support.MembershipEvent;
+import dev.presence.spi.support.MembershipMachine;
+import dev.presence.spi.support.MembershipPage;
+import dev.presence.spi.support.Transition;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The entry processors and predicates run on the members that own the channels. Each is a plain
- * {@link java.io.Serializable} class (not Hazelcast's {@code DataSerializable}): inside Payara
- * Micro, Java-serialized objects are read with the class loader of the application that wrote them,
+ * The entry processors and predicates run on the members that own the channels: each applies the
+ * SPI's {@link MembershipMachine} to the channel's stored state (its stored form is the machine's
+ * state, JDK types only) and answers in the byte form of {@link Wire}. Each is a plain {@link
+ * java.io.Serializable} class (not Hazelcast's {@code DataSerializable}): inside Payara Micro,
+ * Java-serialized objects are read with the class loader of the application that wrote them,
  * whereas {@code DataSerializable} classes are loaded through the container's common class loader,
  * which cannot see the WAR. Their fields are JDK types only, and they use no class of the Presence
- * API, so a plain Hazelcast member needs only this jar (client mode).
+ * API; the machine's classes, which use none either, are copied into this module's jar (relocated
+ * to {@code dev.presence.hazelcast.internal.support}), so a plain Hazelcast member needs only this
+ * jar (client mode).
  *
  * <p>Mutations replay on backups ({@link EntryProcessor#getBackupProcessor()} is the processor
  * itself): they are deterministic, taking the time as an argument. Reads are {@link ReadOnly} and
@@ -23,7 +32,7 @@ final class ChannelProcessors {
 
   private ChannelProcessors() {}
 
-  /** A change of one channel: applies itself to the state and commits it. */
+  /** A change of one channel: applies its command to the state and stores the result. */
   abstract static class Mutation implements EntryProcessor<String, Object, byte[]> {
     private static final long serialVersionUID = 1L;
 
@@ -38,15 +47,28 @@ final class ChannelProcessors {
       this.retention = retention;
     }
 
-    abstract int apply(ChannelState state);
+    abstract MembershipCommand command();
 
     @Override
     public byte @Nullable [] process(Map.Entry<String, Object> entry) {
-      ChannelState state = ChannelState.of(entry.getValue());
-      int status = apply(state);
-      state.commit(entry, now, retention);
-      return status == ChannelState.STATUS_OK && !state.emitted() ? null : state.result(status);
+      Transition t = MembershipMachine.apply(entry.getValue(), command(), now, retention);
+      if (t.changed()) {
+        // Also when changed in place: marks the entry changed (backups replay the processor).
+        entry.setValue(t.state());
+      }
+      return t.ok() && t.events().isEmpty() ? null : result(t);
     }
+  }
+
+  /** The result of a mutation: status, then the events it emitted. */
+  static byte[] result(Transition t) {
+    Wire.Out out = new Wire.Out();
+    out.writeByte(t.status()).writeInt(t.events().size());
+    for (MembershipEvent e : t.events()) {
+      out.writeByte(e.kind()).writeString(e.user()).writeStrings(e.attributes());
+      out.writeInt(e.occupancy()).writeLong(e.seq());
+    }
+    return out.toBytes();
   }
 
   static final class Join extends Mutation {
@@ -57,25 +79,18 @@ final class ChannelProcessors {
     private final long expiry;
     private final int maxUsers;
 
-    Join(
-        String user,
-        String session,
-        @Nullable String node,
-        long expiry,
-        int maxUsers,
-        long now,
-        long retention) {
+    Join(MembershipCommand.Join join, long now, long retention) {
       super(now, retention);
-      this.user = user;
-      this.session = session;
-      this.node = node;
-      this.expiry = expiry;
-      this.maxUsers = maxUsers;
+      this.user = join.user();
+      this.session = join.session();
+      this.node = join.node();
+      this.expiry = join.expiry();
+      this.maxUsers = join.maxUsers();
     }
 
     @Override
-    int apply(ChannelState state) {
-      return state.join(user, session, node, expiry, maxUsers);
+    MembershipCommand command() {
+      return new MembershipCommand.Join(user, session, node, expiry, maxUsers);
     }
   }
 
@@ -91,9 +106,8 @@ final class ChannelProcessors {
     }
 
     @Override
-    int apply(ChannelState state) {
-      state.leave(user, session);
-      return ChannelState.STATUS_OK;
+    MembershipCommand command() {
+      return new MembershipCommand.Leave(user, session);
     }
   }
 
@@ -104,18 +118,17 @@ final class ChannelProcessors {
     private final int reason;
     private final long graceUntil;
 
-    Release(String user, String session, int reason, long graceUntil, long now, long retention) {
+    Release(MembershipCommand.Release release, long now, long retention) {
       super(now, retention);
-      this.user = user;
-      this.session = session;
-      this.reason = reason;
-      this.graceUntil = graceUntil;
+      this.user = release.user();
+      this.session = release.session();
+      this.reason = release.reason();
+      this.graceUntil = release.graceUntil();
     }
 
     @Override
-    int apply(ChannelState state) {
-      state.release(user, session, reason, graceUntil, now);
-      return ChannelState.STATUS_OK;
+    MembershipCommand command() {
+      return new MembershipCommand.Release(user, session, reason, graceUntil);
     }
   }
 
@@ -131,9 +144,8 @@ final class ChannelProcessors {
     }
 
     @Override
-    int apply(ChannelState state) {
-      state.releaseNode(node, graceUntil, now);
-      return ChannelState.STATUS_OK;
+    MembershipCommand command() {
+      return new MembershipCommand.ReleaseNode(node, graceUntil);
     }
   }
 
@@ -149,36 +161,24 @@ final class ChannelProcessors {
     }
 
     @Override
-    int apply(ChannelState state) {
-      return state.setAttributes(user, attributes);
+    MembershipCommand command() {
+      return new MembershipCommand.SetAttributes(user, attributes);
     }
   }
 
   /** Ends what is due, and removes an empty channel whose retention has ended. */
-  static final class Expire implements EntryProcessor<String, Object, byte[]> {
+  static final class Expire extends Mutation {
     private static final long serialVersionUID = 1L;
-    private final long now;
     private final long grace;
-    private final long retention;
 
     Expire(long now, long grace, long retention) {
-      this.now = now;
+      super(now, retention);
       this.grace = grace;
-      this.retention = retention;
     }
 
     @Override
-    public byte @Nullable [] process(Map.Entry<String, Object> entry) {
-      if (entry.getValue() == null) {
-        return null;
-      }
-      ChannelState state = ChannelState.of(entry.getValue());
-      if (state.expire(now, grace)) {
-        entry.setValue(null);
-        return null;
-      }
-      state.commit(entry, now, retention);
-      return state.emitted() ? state.result(ChannelState.STATUS_OK) : null;
+    MembershipCommand command() {
+      return new MembershipCommand.Expire(grace);
     }
   }
 
@@ -204,16 +204,44 @@ final class ChannelProcessors {
 
     @Override
     public byte[] process(Map.Entry<String, Object> entry) {
-      ChannelState state = ChannelState.of(entry.getValue());
+      Object state = entry.getValue();
       Wire.Out out = new Wire.Out();
       switch (kind) {
-        case OCCUPANCY -> state.writeOccupancy(out);
-        case ATTRIBUTES -> state.writeAttributes(required(user), out);
-        case PAGE -> state.writePage(user, limit, withAttributes, out);
-        case MEMBERSHIP -> state.writeMembership(required(user), out);
+        case OCCUPANCY ->
+            out.writeInt(MembershipMachine.occupancy(state))
+                .writeLong(MembershipMachine.seq(state));
+        case ATTRIBUTES -> {
+          String[] attributes = MembershipMachine.attributes(state, required(user));
+          if (attributes == null) {
+            out.writeByte(0);
+          } else {
+            out.writeByte(1).writeStrings(attributes);
+          }
+        }
+        case PAGE ->
+            writePage(
+                MembershipMachine.page(state, user, limit, withAttributes), withAttributes, out);
+        case MEMBERSHIP ->
+            out.writeByte(MembershipMachine.isPresent(state, required(user)) ? 1 : 0)
+                .writeLong(MembershipMachine.seq(state));
         default -> throw new IllegalStateException("unknown read " + kind);
       }
       return out.toBytes();
+    }
+
+    /**
+     * Writes a page: occupancy, seq, count, users (with attributes if asked), and the last user id
+     * if more follow.
+     */
+    private static void writePage(MembershipPage page, boolean withAttributes, Wire.Out out) {
+      out.writeInt(page.occupancy()).writeLong(page.seq()).writeInt(page.users().size());
+      for (int i = 0; i < page.users().size(); i++) {
+        out.writeString(page.users().get(i));
+        if (withAttributes) {
+          out.writeStrings(page.attributes().get(i));
+        }
+      }
+      out.writeNullable(page.last());
     }
 
     private static String required(@Nullable String value) {
@@ -240,7 +268,7 @@ final class ChannelProcessors {
 
     @Override
     public boolean apply(Map.Entry<String, Object> entry) {
-      return ChannelState.nextDeadline(entry.getValue()) <= now;
+      return MembershipMachine.nextDeadline(entry.getValue()) <= now;
     }
   }
 
@@ -255,7 +283,7 @@ final class ChannelProcessors {
 
     @Override
     public boolean apply(Map.Entry<String, Object> entry) {
-      return ChannelState.hasNode(entry.getValue(), node);
+      return MembershipMachine.hasNode(entry.getValue(), node);
     }
   }
 }

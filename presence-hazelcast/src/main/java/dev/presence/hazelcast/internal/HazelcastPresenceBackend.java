@@ -17,6 +17,13 @@ import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.support.MembershipCommand;
+import dev.presence.spi.support.MembershipEvent;
+import dev.presence.spi.support.MembershipMachine;
+import dev.presence.spi.support.MembershipPage;
+import dev.presence.spi.support.MembershipValues;
+import dev.presence.spi.support.PageCursors;
+import dev.presence.spi.support.Transition;
 import java.lang.reflect.Method;
 import java.util.Set;
 import java.util.UUID;
@@ -93,10 +100,24 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
     this.capabilities = Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
     // Loaded now: at shutdown (sessions released, the member leaving) the container may already
     // refuse to load the application's classes.
-    for (Class<?> outer : new Class<?>[] {ChannelProcessors.class, UserIndex.class}) {
+    for (Class<?> outer :
+        new Class<?>[] {
+          ChannelProcessors.class, UserIndex.class, MembershipCommand.class, MembershipMachine.class
+        }) {
       for (Class<?> nested : outer.getDeclaredClasses()) {
         preload(nested);
       }
+    }
+    for (Class<?> used :
+        new Class<?>[] {
+          MembershipMachine.class,
+          Transition.class,
+          MembershipEvent.class,
+          MembershipPage.class,
+          MembershipValues.class,
+          PageCursors.class
+        }) {
+      preload(used);
     }
     preload(PromotionProbe.class);
     this.connectionListener =

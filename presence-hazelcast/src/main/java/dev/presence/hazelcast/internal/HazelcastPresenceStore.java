@@ -2,28 +2,24 @@ package dev.presence.hazelcast.internal;
 
 import com.hazelcast.map.IMap;
 import dev.presence.Attributes;
-import dev.presence.ChannelFullException;
 import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
 import dev.presence.CloseReason;
-import dev.presence.InvalidArgumentException;
-import dev.presence.NotJoinedException;
 import dev.presence.Occupancy;
 import dev.presence.PageRequest;
-import dev.presence.PresentUser;
 import dev.presence.SessionId;
 import dev.presence.UserId;
 import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceStore;
 import dev.presence.spi.SessionLease;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
+import dev.presence.spi.support.MembershipMachine;
+import dev.presence.spi.support.MembershipPage;
+import dev.presence.spi.support.MembershipValues;
+import dev.presence.spi.support.PageCursors;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,8 +35,13 @@ import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link PresenceStore} on two maps: {@code <prefix>.channels} (one entry per channel, see
- * {@link ChannelState}) and {@code <prefix>.user-channels} (see {@link UserIndex}).
+ * The {@link PresenceStore} on two maps: {@code <prefix>.channels} (one entry per channel, the
+ * state of the SPI's {@link MembershipMachine}) and {@code <prefix>.user-channels} (see {@link
+ * UserIndex}).
+ *
+ * <p>The membership rules, cursors and error texts are those of {@code dev.presence.spi.support},
+ * shared with every backend; this class makes each change one partition operation and keeps the
+ * user index.
  *
  * <p>Every channel operation is one entry processor on the channel's key: one atomic partition
  * operation that also assigns the channel's sequence numbers. A join or an end of presence then
@@ -65,7 +66,6 @@ final class HazelcastPresenceStore implements PresenceStore {
   private static final int REPAIR_BATCH = 1_000;
 
   private static final Logger LOG = Logger.getLogger(HazelcastPresenceStore.class.getName());
-  private static final String CURSOR_PREFIX = "u1.";
 
   private final IMap<String, Object> channels;
   private final IMap<String, Object> userChannels;
@@ -73,7 +73,7 @@ final class HazelcastPresenceStore implements PresenceStore {
   private final BooleanSupplier ownsData;
   private final Runnable beforeSweep;
   private final AtomicBoolean repairRequested = new AtomicBoolean();
-  private volatile long secondRepairAt = ChannelState.NONE;
+  private volatile long secondRepairAt = MembershipMachine.NONE;
 
   /**
    * Creates the store.
@@ -91,7 +91,7 @@ final class HazelcastPresenceStore implements PresenceStore {
       Runnable beforeSweep) {
     this.channels = channels;
     this.userChannels = userChannels;
-    this.retention = Codec.nanos(retention);
+    this.retention = MembershipMachine.nanos(retention);
     this.ownsData = ownsData;
     this.beforeSweep = beforeSweep;
   }
@@ -99,21 +99,13 @@ final class HazelcastPresenceStore implements PresenceStore {
   @Override
   public Optional<PresenceEvent> join(
       ChannelId channel, UserId user, SessionLease session, int maxUsers, Instant now) {
-    Instant expiresAt = session.expiresAt();
     ChannelProcessors.Join join =
         new ChannelProcessors.Join(
-            user.value(),
-            session.id().value(),
-            session.nodeId(),
-            expiresAt == null ? ChannelState.NONE : Codec.nanos(expiresAt),
-            maxUsers,
-            Codec.nanos(now),
+            MembershipValues.join(user, session, maxUsers),
+            MembershipMachine.nanos(now),
             retention);
     Codec.Outcome outcome = mutate(channel, now, join);
-    if (outcome.status() == ChannelState.STATUS_FULL) {
-      throw new ChannelFullException(
-          "the channel is full: it has reached its limit of " + maxUsers + " users");
-    }
+    MembershipValues.check(outcome.status(), channel, maxUsers);
     return first(outcome.events());
   }
 
@@ -125,7 +117,7 @@ final class HazelcastPresenceStore implements PresenceStore {
                 channel,
                 now,
                 new ChannelProcessors.Leave(
-                    user.value(), session.value(), Codec.nanos(now), retention))
+                    user.value(), session.value(), MembershipMachine.nanos(now), retention))
             .events());
   }
 
@@ -139,11 +131,8 @@ final class HazelcastPresenceStore implements PresenceStore {
       Instant now) {
     ChannelProcessors.Release release =
         new ChannelProcessors.Release(
-            user.value(),
-            session.value(),
-            reason == CloseReason.CLEAN ? ChannelState.CLEAN : ChannelState.LOST,
-            Codec.nanos(graceUntil),
-            Codec.nanos(now),
+            MembershipValues.release(user, session, reason, graceUntil),
+            MembershipMachine.nanos(now),
             retention);
     return first(mutate(channel, now, release).events());
   }
@@ -152,7 +141,7 @@ final class HazelcastPresenceStore implements PresenceStore {
   public List<PresenceEvent> releaseNode(String nodeId, Instant graceUntil, Instant now) {
     ChannelProcessors.ReleaseNode release =
         new ChannelProcessors.ReleaseNode(
-            nodeId, Codec.nanos(graceUntil), Codec.nanos(now), retention);
+            nodeId, MembershipMachine.nanos(graceUntil), MembershipMachine.nanos(now), retention);
     Map<String, byte[]> results =
         Guard.call(() -> channels.executeOnEntries(release, new ChannelProcessors.HasNode(nodeId)));
     return collect(results, now);
@@ -173,10 +162,10 @@ final class HazelcastPresenceStore implements PresenceStore {
   @Override
   public List<PresenceEvent> expire(Instant now, Duration grace) {
     beforeSweep.run();
-    long at = Codec.nanos(now);
+    long at = MembershipMachine.nanos(now);
     repairIndexIfDue(at);
     ChannelProcessors.Expire expire =
-        new ChannelProcessors.Expire(at, Codec.nanos(grace), retention);
+        new ChannelProcessors.Expire(at, MembershipMachine.nanos(grace), retention);
     ChannelProcessors.Due due = new ChannelProcessors.Due(at);
     Map<String, byte[]> results =
         Guard.call(
@@ -206,23 +195,26 @@ final class HazelcastPresenceStore implements PresenceStore {
       ChannelId channel, UserId user, Attributes attributes, Instant now) {
     ChannelProcessors.SetAttributes set =
         new ChannelProcessors.SetAttributes(
-            user.value(), Codec.flatten(attributes), Codec.nanos(now), retention);
+            user.value(),
+            MembershipValues.flatten(attributes),
+            MembershipMachine.nanos(now),
+            retention);
     Codec.Outcome outcome = mutate(channel, now, set);
-    if (outcome.status() == ChannelState.STATUS_NOT_JOINED) {
-      throw new NotJoinedException("join the channel before setting attributes in it");
-    }
+    MembershipValues.check(outcome.status(), channel, 0);
     return first(outcome.events());
   }
 
   @Override
   public Optional<Attributes> attributes(ChannelId channel, UserId user) {
     Wire.In in = read(channel, ChannelProcessors.Read.ATTRIBUTES, user.value(), 0, false);
-    return in.readBoolean() ? Optional.of(Codec.attributes(in.readStrings())) : Optional.empty();
+    return in.readBoolean()
+        ? Optional.of(MembershipValues.attributes(in.readStrings()))
+        : Optional.empty();
   }
 
   @Override
   public ChannelUsers users(ChannelId channel, PageRequest page) {
-    String after = page.cursor() == null ? null : decodeCursor(page.cursor());
+    String after = page.cursor() == null ? null : PageCursors.decode(page.cursor());
     return readPage(channel, after, page.limit(), page.withAttributes());
   }
 
@@ -273,9 +265,10 @@ final class HazelcastPresenceStore implements PresenceStore {
 
   private void repairIndexIfDue(long at) {
     if (repairRequested.getAndSet(false)) {
-      secondRepairAt = ChannelState.saturatedAdd(at, Codec.nanos(SECOND_REPAIR_AFTER));
+      secondRepairAt =
+          MembershipMachine.saturatedAdd(at, MembershipMachine.nanos(SECOND_REPAIR_AFTER));
     } else if (at >= secondRepairAt) {
-      secondRepairAt = ChannelState.NONE;
+      secondRepairAt = MembershipMachine.NONE;
     } else {
       return;
     }
@@ -303,10 +296,10 @@ final class HazelcastPresenceStore implements PresenceStore {
     Map<String, List<UserIndex.Change>> changes = new LinkedHashMap<>();
     int memberships = 0;
     for (Map.Entry<String, byte[]> e : pages.entrySet()) {
-      ChannelUsers page = page(ChannelId.of(e.getKey()), new Wire.In(e.getValue()), false);
-      for (PresentUser user : page.users()) {
+      MembershipPage page = Codec.page(new Wire.In(e.getValue()), false);
+      for (String user : page.users()) {
         changes
-            .computeIfAbsent(user.userId().value(), u -> new ArrayList<>())
+            .computeIfAbsent(user, u -> new ArrayList<>())
             .add(new UserIndex.Change(e.getKey(), page.seq(), UserIndex.ENSURE));
         memberships++;
       }
@@ -347,27 +340,8 @@ final class HazelcastPresenceStore implements PresenceStore {
 
   private ChannelUsers readPage(
       ChannelId channel, @Nullable String after, int limit, boolean withAttributes) {
-    return page(
-        channel,
-        read(channel, ChannelProcessors.Read.PAGE, after, limit, withAttributes),
-        withAttributes);
-  }
-
-  /** Decodes the answer of a {@link ChannelProcessors.Read#PAGE} read. */
-  private ChannelUsers page(ChannelId channel, Wire.In in, boolean withAttributes) {
-    int occupancy = in.readInt();
-    long seq = in.readLong();
-    int count = in.readInt();
-    List<PresentUser> users = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      UserId user = UserId.of(in.readString());
-      Attributes attributes =
-          withAttributes ? Codec.attributes(in.readStrings()) : Attributes.EMPTY;
-      users.add(new PresentUser(user, attributes));
-    }
-    String last = in.readNullable();
-    return new ChannelUsers(
-        channel, occupancy, seq, users, last == null ? null : encodeCursor(last));
+    Wire.In in = read(channel, ChannelProcessors.Read.PAGE, after, limit, withAttributes);
+    return MembershipValues.channelUsers(channel, Codec.page(in, withAttributes));
   }
 
   private List<PresenceEvent> collect(Map<String, byte[]> results, Instant now) {
@@ -425,27 +399,5 @@ final class HazelcastPresenceStore implements PresenceStore {
 
   private static Optional<PresenceEvent> first(List<PresenceEvent> events) {
     return events.isEmpty() ? Optional.empty() : Optional.of(events.get(0));
-  }
-
-  static String encodeCursor(String lastUser) {
-    return CURSOR_PREFIX
-        + Base64.getUrlEncoder()
-            .withoutPadding()
-            .encodeToString(lastUser.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static String decodeCursor(String cursor) {
-    if (cursor.startsWith(CURSOR_PREFIX)) {
-      try {
-        byte[] bytes = Base64.getUrlDecoder().decode(cursor.substring(CURSOR_PREFIX.length()));
-        // A decoder that reports bytes that are not UTF-8 instead of replacing them.
-        String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        return UserId.of(text).value();
-      } catch (IllegalArgumentException | CharacterCodingException | InvalidArgumentException e) {
-        // not base64, not UTF-8, or not a user id: fall through
-      }
-    }
-    throw new InvalidArgumentException(
-        "the cursor is not valid: pass the 'next' value of a previous page");
   }
 }

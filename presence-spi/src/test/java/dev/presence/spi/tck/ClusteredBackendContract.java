@@ -12,12 +12,15 @@ import static dev.presence.spi.tck.TckSupport.newUser;
 import static dev.presence.spi.tck.TckSupport.of;
 import static dev.presence.spi.tck.TckSupport.runConcurrently;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.presence.Attributes;
+import dev.presence.ChannelFullException;
 import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
+import dev.presence.InvalidArgumentException;
 import dev.presence.NotJoinedException;
 import dev.presence.Occupancy;
 import dev.presence.PageRequest;
@@ -31,6 +34,8 @@ import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
 import dev.presence.spi.SessionLease;
+import dev.presence.spi.support.MembershipValues;
+import dev.presence.spi.support.PageCursors;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -289,6 +294,40 @@ public abstract class ClusteredBackendContract {
                     c -> a().eventBus().isHookOwner(c), Collectors.counting()));
     assertThat(byOwner.get(true)).as("channels owned by A (of 100)").isPositive();
     assertThat(byOwner.get(false)).as("channels owned by B (of 100)").isPositive();
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName(
+      "both members refuse a mistake in the same words, and a cursor made on one pages on the"
+          + " other")
+  void sameFormsOnBothMembers() {
+    PresenceStore storeA = a().store();
+    PresenceStore storeB = b().store();
+    ChannelId channel = newChannel();
+    List<UserId> users =
+        IntStream.range(0, 3).mapToObj(i -> newUser()).sorted().collect(Collectors.toList());
+    for (UserId user : users) {
+      storeA.join(channel, user, sessionOf(a()), 3, at(1));
+    }
+
+    for (PresenceStore store : List.of(storeA, storeB)) {
+      assertThatThrownBy(() -> store.join(channel, newUser(), sessionOf(b()), 3, at(2)))
+          .isExactlyInstanceOf(ChannelFullException.class)
+          .hasMessage(MembershipValues.channelFull(channel, 3).getMessage());
+      assertThatThrownBy(() -> store.setAttributes(channel, newUser(), attrs("a", "1"), at(2)))
+          .isExactlyInstanceOf(NotJoinedException.class)
+          .hasMessage(MembershipValues.notJoined(channel).getMessage());
+      assertThatThrownBy(() -> store.users(channel, new PageRequest(1, "u1.$$$", true)))
+          .isExactlyInstanceOf(InvalidArgumentException.class)
+          .hasMessage(PageCursors.invalid().getMessage());
+    }
+    ChannelUsers first = storeA.users(channel, new PageRequest(1, null, false));
+    assertThat(first.next()).isEqualTo(PageCursors.encode(users.get(0).value()));
+    ChannelUsers second = storeB.users(channel, new PageRequest(1, first.next(), false));
+    assertThat(second.users()).extracting(PresentUser::userId).containsExactly(users.get(1));
+    assertThat(second.next()).isEqualTo(PageCursors.encode(users.get(1).value()));
+    assertThat(storeB.occupancy(channel)).isEqualTo(new Occupancy(channel, 3, 3));
   }
 
   @Test

@@ -33,9 +33,13 @@ import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceStore;
 import dev.presence.spi.SessionLease;
+import dev.presence.spi.support.MembershipValues;
+import dev.presence.spi.support.PageCursors;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,8 +86,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>What is pinned down beyond single calls: presence is per user, merged over sessions; join and
  * leave are idempotent; the grace period, lease expiry and node loss; the users-per-channel limit;
- * paging with cursors; and per channel one gap-free sequence whose events, replayed, give the
- * store's state, under concurrency.
+ * paging with cursors; per channel one gap-free sequence whose events, replayed, give the store's
+ * state, under concurrency; and the forms every store shares (package {@code
+ * dev.presence.spi.support}): the words of each refusal and the form of cursors.
  *
  * @since 0.1
  */
@@ -989,6 +994,110 @@ public abstract class PresenceStoreContract {
       assertThat(store.snapshot(channel))
           .isEqualTo(new ChannelUsers(channel, 0, 0, List.of(), null));
       assertThat(joinNew(channel, newUser(), nodeSession()).seq()).isEqualTo(1);
+    }
+  }
+
+  @Nested
+  @DisplayName(
+      "Shared forms: every store reports a mistake in the same words and pages with one cursor"
+          + " form (those of dev.presence.spi.support)")
+  class SharedForms {
+
+    private final Base64.Encoder base64url = Base64.getUrlEncoder().withoutPadding();
+
+    @Test
+    @DisplayName("a join over the limit: ChannelFullException naming the channel and the limit")
+    void channelFullText() {
+      ChannelId channel = newChannel();
+      store.join(channel, newUser(), nodeSession(), 1, T0);
+
+      assertThatThrownBy(() -> store.join(channel, newUser(), nodeSession(), 1, T0))
+          .isExactlyInstanceOf(ChannelFullException.class)
+          .hasMessage(MembershipValues.channelFull(channel, 1).getMessage())
+          .hasMessageContaining("'" + channel.value() + "'")
+          .hasMessageContaining(" 1 ");
+    }
+
+    @Test
+    @DisplayName(
+        "attributes without presence, in a known or an unknown channel: NotJoinedException naming"
+            + " the channel")
+    void notJoinedText() {
+      ChannelId known = newChannel();
+      ChannelId unknown = newChannel();
+      joinNew(known, newUser(), nodeSession());
+
+      for (ChannelId channel : List.of(known, unknown)) {
+        assertThatThrownBy(() -> store.setAttributes(channel, newUser(), attrs("a", "1"), T0))
+            .as("channel %s", channel)
+            .isExactlyInstanceOf(NotJoinedException.class)
+            .hasMessage(MembershipValues.notJoined(channel).getMessage())
+            .hasMessageContaining("'" + channel.value() + "'");
+      }
+    }
+
+    @Test
+    @DisplayName("a page's next cursor is PageCursors' form of its last user, and round-trips")
+    void cursorRoundTrip() {
+      ChannelId channel = newChannel();
+      List<UserId> users =
+          IntStream.range(0, 5).mapToObj(i -> newUser()).sorted().collect(Collectors.toList());
+      users.forEach(u -> joinNew(channel, u, nodeSession()));
+
+      ChannelUsers first = store.users(channel, new PageRequest(2, null, false));
+
+      assertThat(first.next()).isEqualTo(PageCursors.encode(users.get(1).value()));
+      assertThat(PageCursors.decode(first.next())).isEqualTo(users.get(1).value());
+      assertThat(userIds(store.users(channel, new PageRequest(2, first.next(), false))))
+          .containsExactly(users.get(2), users.get(3));
+    }
+
+    @Test
+    @DisplayName(
+        "a cursor names a position: one minted for an absent id pages from the next id after it")
+    void mintedCursorIsAPosition() {
+      ChannelId channel = newChannel();
+      String prefix = newUser().value() + "-";
+      List<UserId> users = List.of(UserId.of(prefix + "a"), UserId.of(prefix + "c"));
+      users.forEach(u -> joinNew(channel, u, nodeSession()));
+
+      ChannelUsers page =
+          store.users(channel, new PageRequest(10, PageCursors.encode(prefix + "b"), false));
+
+      assertThat(userIds(page)).containsExactly(users.get(1));
+      assertThat(page.next()).isNull();
+      assertThat(store.users(channel, new PageRequest(10, PageCursors.encode(prefix + "d"), true)))
+          .isEqualTo(new ChannelUsers(channel, 2, 2, List.of(), null));
+    }
+
+    @Test
+    @DisplayName(
+        "a cursor of another form (another store's, not base64url, not UTF-8, not a user id) is"
+            + " refused with InvalidArgumentException and one text, and changes nothing")
+    void foreignCursorsRefused() {
+      ChannelId channel = newChannel();
+      UserId user = newUser();
+      joinNew(channel, user, nodeSession());
+      List<String> foreign =
+          List.of(
+              // the form the in-memory store used to make, and the bare user id
+              base64url.encodeToString(("u1:" + user.value()).getBytes(StandardCharsets.UTF_8)),
+              user.value(),
+              // another version's prefix
+              "u2." + base64url.encodeToString(user.value().getBytes(StandardCharsets.UTF_8)),
+              // the prefix, then not base64url, nothing, bytes that are not UTF-8, not a user id
+              "u1.$$$",
+              "u1.",
+              "u1." + base64url.encodeToString(new byte[] {(byte) 0xff}),
+              "u1." + base64url.encodeToString("a b".getBytes(StandardCharsets.UTF_8)));
+
+      for (String cursor : foreign) {
+        assertThatThrownBy(() -> store.users(channel, new PageRequest(10, cursor, true)))
+            .as("cursor %s", cursor)
+            .isExactlyInstanceOf(InvalidArgumentException.class)
+            .hasMessage(PageCursors.invalid().getMessage());
+      }
+      assertThat(store.occupancy(channel)).isEqualTo(new Occupancy(channel, 1, 1));
     }
   }
 
