@@ -38,11 +38,26 @@ class ArchitectureTest {
               "dev.presence",
               "dev.presence.event..",
               "dev.presence.spi..",
-              "dev.presence.web.engine..")
+              "dev.presence.web.engine..",
+              "dev.presence.web.delivery..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("jakarta..", "javax.ws..", "javax.websocket..", "com.hazelcast..")
-          .because("the API, the SPI and the presence engine must run without a container")
+          .because(
+              "the API, the SPI, the presence engine and outbound delivery must run without a"
+                  + " container")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule delivery_does_not_depend_on_a_transport =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.presence.web.delivery..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.presence.web.websocket..", "dev.presence.web.sse..", "dev.presence.web.rest..")
+          .because("WebSocket and SSE share one delivery policy, which knows neither")
           .allowEmptyShould(true);
 
   @ArchTest

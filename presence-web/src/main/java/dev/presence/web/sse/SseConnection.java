@@ -6,16 +6,17 @@ import dev.presence.PresenceListener;
 import dev.presence.PresenceService;
 import dev.presence.Subscription;
 import dev.presence.event.PresenceEvent;
+import dev.presence.web.delivery.DeliveryQueue;
+import dev.presence.web.delivery.SubscriptionStream;
 import dev.presence.web.json.PresenceJson;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,14 +26,17 @@ import org.jspecify.annotations.Nullable;
  * One Server-Sent Events stream of one channel's events.
  *
  * <p><b>Flow.</b> The engine calls this listener on its own threads; the listener only offers the
- * event to a bounded queue and never blocks. A sender task on {@link SseStreams}'s executor (one at
- * a time per stream) writes the queue to the client: first a {@code snapshot} event, then each
- * presence event as {@code event: <kind>} with the event JSON as data, in {@code seq} order.
+ * event to the stream's bounded {@link DeliveryQueue} and never blocks. A sender task on {@link
+ * SseStreams}'s executor (one at a time per stream) writes the queue to the client: first a {@code
+ * snapshot} event, then each presence event as {@code event: <kind>} with the event JSON as data,
+ * in {@code seq} order.
  *
- * <p><b>Falling behind.</b> When the engine says {@code onResync}, or the queue overflows (the
- * client reads too slowly), the queued events are dropped, the client is sent {@code event:
- * resync}, the subscription takes a new snapshot, and the client is sent it as a new {@code
- * snapshot}; events at or below its {@code seq} are skipped.
+ * <p><b>Falling behind</b> follows the slow-consumer policy of {@link SubscriptionStream}, the
+ * stream type WebSocket subscriptions use too: when the queue overflows (the client reads too
+ * slowly) the queued events are dropped, and when the engine says {@code onResync} the queued
+ * events go first; then the client is sent {@code event: resync}, the subscription takes a new
+ * snapshot, and the client is sent it as a new {@code snapshot}, followed by the events after its
+ * {@code seq}.
  *
  * <p><b>Stuck writes.</b> Jersey writes synchronously inside {@link SseEventSink#send}, so a client
  * that stops reading can block its sender thread once the socket's and the container's buffers are
@@ -68,18 +72,16 @@ final class SseConnection implements PresenceListener {
   private final Runnable onSendFailure;
   private final LongSupplier nanoClock;
   private final long stuckNanos;
-  private final ArrayBlockingQueue<Object> queue;
+  private final Object lock = new Object();
+  private final DeliveryQueue<Object, SubscriptionStream<Object>> queue; // guarded by lock
+  private final SubscriptionStream<Object> stream;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean sinkClosed = new AtomicBoolean();
-  private final AtomicBoolean resyncPending = new AtomicBoolean();
-  private final AtomicReference<@Nullable ChannelUsers> pendingSnapshot = new AtomicReference<>();
   private volatile boolean started;
   private final Object writeLock = new Object();
   private @Nullable Thread writer; // guarded by writeLock: the thread in sink.send, if any
   private long writeStarted; // guarded by writeLock: nanoClock when that send began
-  private volatile @Nullable Subscription subscription;
-  private long lastSeq; // sender task only
 
   SseConnection(
       ChannelId channel,
@@ -126,7 +128,8 @@ final class SseConnection implements PresenceListener {
     this.onSendFailure = onSendFailure;
     this.nanoClock = nanoClock;
     this.stuckNanos = stuckNanos;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.queue = new DeliveryQueue<>(capacity, c -> RESYNC);
+    this.stream = new SubscriptionStream<>(channel);
   }
 
   /**
@@ -137,14 +140,10 @@ final class SseConnection implements PresenceListener {
    */
   void start(PresenceService presence) {
     Subscription s = presence.subscribe(channel, this);
-    subscription = s;
-    pendingSnapshot.set(s.snapshot());
+    stream.attach(s); // closes it at once if the stream was closed meanwhile
+    ChannelUsers snapshot = s.snapshot();
     started = true;
-    if (closed.get()) {
-      s.close();
-      return;
-    }
-    schedule();
+    update(out -> queue.live(stream, snapshot, snapshot.seq(), out));
   }
 
   ChannelId channel() {
@@ -157,26 +156,38 @@ final class SseConnection implements PresenceListener {
 
   @Override
   public void onEvent(PresenceEvent event) {
-    if (closed.get() || resyncPending.get()) {
-      return;
+    if (stream.accepting()) {
+      update(out -> queue.offerEvent(stream, event.seq(), event, out));
     }
-    if (!queue.offer(event)) {
-      fellBehind();
-      return;
-    }
-    schedule();
   }
 
   @Override
   public void onResync(ChannelId c) {
-    if (!closed.get()) {
-      fellBehind();
-    }
+    update(out -> queue.resync(stream, out));
   }
 
   /** Queues a keep-alive comment if nothing else is waiting. */
   void keepAlive() {
-    if (!closed.get() && queue.isEmpty() && queue.offer(KEEPALIVE)) {
+    update(
+        out -> {
+          if (queue.isEmpty()) {
+            queue.offer(KEEPALIVE, out);
+          }
+        });
+  }
+
+  /**
+   * Runs an operation on the queue under its lock, then makes sure a sender task runs. A stale
+   * stream needs nothing more: the sender writes its resync and a new snapshot.
+   */
+  private void update(Consumer<DeliveryQueue.Outcome<SubscriptionStream<Object>>> operation) {
+    DeliveryQueue.Outcome<SubscriptionStream<Object>> out = new DeliveryQueue.Outcome<>();
+    synchronized (lock) {
+      operation.accept(out);
+    }
+    if (out.tooSlow() != null) {
+      close();
+    } else {
       schedule();
     }
   }
@@ -199,13 +210,6 @@ final class SseConnection implements PresenceListener {
     return close();
   }
 
-  private void fellBehind() {
-    resyncPending.set(true);
-    queue.clear();
-    queue.offer(RESYNC);
-    schedule();
-  }
-
   private void schedule() {
     if (!started || closed.get() || !scheduled.compareAndSet(false, true)) {
       return;
@@ -221,34 +225,38 @@ final class SseConnection implements PresenceListener {
   private void drain() {
     try {
       while (!closed.get()) {
-        ChannelUsers snapshot = pendingSnapshot.getAndSet(null);
-        if (snapshot != null) {
-          sendSnapshot(snapshot);
-          continue;
+        Object item;
+        synchronized (lock) {
+          item = queue.poll();
         }
-        Object item = queue.poll();
         if (item == null) {
           break;
         }
         if (item instanceof PresenceEvent e) {
-          if (e.seq() > lastSeq) {
-            send(
-                sse.newEventBuilder()
-                    .name(e.kind().wireName())
-                    .data(PresenceJson.event(e).toString())
-                    .build());
-            lastSeq = e.seq();
-          }
+          send(
+              sse.newEventBuilder()
+                  .name(e.kind().wireName())
+                  .data(PresenceJson.event(e).toString())
+                  .build());
+        } else if (item instanceof ChannelUsers snapshot) {
+          send(
+              sse.newEventBuilder()
+                  .name("snapshot")
+                  .data(PresenceJson.channelUsers(snapshot, true).toString())
+                  .build());
         } else if (item == RESYNC) {
-          resyncPending.set(false);
+          synchronized (lock) {
+            queue.restart(stream); // events are held while the new snapshot is taken
+          }
           send(
               sse.newEventBuilder()
                   .name("resync")
                   .data(PresenceJson.resync(channel).toString())
                   .build());
-          Subscription s = subscription;
+          Subscription s = stream.subscription();
           if (s != null) {
-            sendSnapshot(s.resync());
+            ChannelUsers snapshot = s.resync();
+            update(out -> queue.live(stream, snapshot, snapshot.seq(), out));
           }
         } else if (item == KEEPALIVE) {
           send(sse.newEventBuilder().comment("keep-alive").build());
@@ -263,18 +271,13 @@ final class SseConnection implements PresenceListener {
     } finally {
       scheduled.set(false);
     }
-    if (!closed.get() && (!queue.isEmpty() || pendingSnapshot.get() != null)) {
+    boolean more;
+    synchronized (lock) {
+      more = !queue.isEmpty();
+    }
+    if (more) {
       schedule();
     }
-  }
-
-  private void sendSnapshot(ChannelUsers snapshot) throws Exception {
-    send(
-        sse.newEventBuilder()
-            .name("snapshot")
-            .data(PresenceJson.channelUsers(snapshot, true).toString())
-            .build());
-    lastSeq = snapshot.seq();
   }
 
   private void send(OutboundSseEvent event) throws Exception {
@@ -315,15 +318,10 @@ final class SseConnection implements PresenceListener {
     if (!closed.compareAndSet(false, true)) {
       return false;
     }
-    queue.clear();
-    Subscription s = subscription;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "closing a subscription failed", e);
-      }
+    synchronized (lock) {
+      queue.close();
     }
+    stream.closeSubscription();
     boolean inWrite;
     synchronized (writeLock) {
       Thread t = writer;

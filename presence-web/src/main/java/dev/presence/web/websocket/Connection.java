@@ -21,6 +21,7 @@ import dev.presence.spi.Caller;
 import dev.presence.web.auth.AccessControl;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.auth.VerifiedToken;
+import dev.presence.web.delivery.SubscriptionStream;
 import dev.presence.web.json.PresenceJson;
 import dev.presence.web.ops.RateLimitedLog;
 import jakarta.json.Json;
@@ -119,7 +120,7 @@ final class Connection implements Outbox.Listener {
    * @param sendTimeout how long the client may take nothing (a send in flight, or no pong for the
    *     data sent) before it counts as too slow
    * @param maxSubscriptions the most channels one connection may observe
-   * @param windowChars the most characters sent and not yet acknowledged (see {@link Outbox})
+   * @param windowChars the most characters sent and not yet acknowledged (see {@link AckWindow})
    */
   record Settings(
       int queueCapacity,
@@ -294,7 +295,7 @@ final class Connection implements Outbox.Listener {
   }
 
   /**
-   * Handles a pong: a heartbeat, and maybe the acknowledgement of a mark (see {@link Outbox}).
+   * Handles a pong: a heartbeat, and maybe the acknowledgement of a mark (see {@link AckWindow}).
    *
    * @param payload the pong's application data
    */
@@ -629,7 +630,7 @@ final class Connection implements Outbox.Listener {
    * @param channel the channel
    * @return the state, or null if the connection does not observe the channel
    */
-  Outbox.@Nullable StreamState streamState(ChannelId channel) {
+  SubscriptionStream.@Nullable State streamState(ChannelId channel) {
     synchronized (streams) {
       Outbox.Stream s = streams.get(channel);
       return s == null ? null : s.state();
