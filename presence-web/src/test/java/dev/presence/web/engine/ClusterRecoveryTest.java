@@ -66,6 +66,12 @@ class ClusterRecoveryTest extends EngineTestSupport {
     return session;
   }
 
+  private PresenceSession connected(String user, Attributes attributes) {
+    PresenceSession session = connected(user);
+    store.setAttributes(room, user(user), attributes, now());
+    return session;
+  }
+
   /** A membership of another node, as if joined there. */
   private void joinedOn(String nodeId, String user) {
     SessionLease lease = SessionLease.nodeBound(SessionId.of("s:" + user), nodeId);
@@ -137,8 +143,7 @@ class ClusterRecoveryTest extends EngineTestSupport {
     @Test
     @DisplayName("a loss starts holding the attributes of local memberships; no loss, no holding")
     void lossStartsHolding() {
-      connected("ann");
-      store.setAttributes(room, user("ann"), mood("calm"), now());
+      connected("ann", mood("calm"));
       lostNodes.tick(now());
       assertThat(memory.isHolding()).isFalse();
 
@@ -247,8 +252,7 @@ class ClusterRecoveryTest extends EngineTestSupport {
     @Test
     @DisplayName("attributes lost with the other side's copy come back at the re-assert")
     void lostAttributesComeBack() {
-      PresenceSession ann = connected("ann");
-      store.setAttributes(room, user("ann"), mood("calm"), now());
+      PresenceSession ann = connected("ann", mood("calm"));
       memory.hold(now());
       direct.leave(room, user("ann"), ann.id(), now()); // the other side timed ann out
 
@@ -261,10 +265,8 @@ class ClusterRecoveryTest extends EngineTestSupport {
     @Test
     @DisplayName("a user still present keeps the kept copy's value unless it changed here")
     void changedHereWins() {
-      connected("ann");
-      connected("bob");
-      store.setAttributes(room, user("ann"), mood("calm"), now());
-      store.setAttributes(room, user("bob"), mood("calm"), now());
+      connected("ann", mood("calm"));
+      connected("bob", mood("calm"));
       memory.hold(now());
       memory.attributesSet(room, user("bob"), mood("split"));
       // The kept copy is the other side's, where both were still present.
@@ -298,8 +300,7 @@ class ClusterRecoveryTest extends EngineTestSupport {
     @Test
     @DisplayName("a change made here is not overwritten by a later loss's read")
     void laterLossKeepsChange() {
-      connected("ann");
-      store.setAttributes(room, user("ann"), mood("calm"), now());
+      connected("ann", mood("calm"));
       memory.hold(now());
       memory.attributesSet(room, user("ann"), mood("split"));
       memory.hold(now()); // a second node is lost
@@ -327,8 +328,7 @@ class ClusterRecoveryTest extends EngineTestSupport {
     @Test
     @DisplayName("without a merge, everything held is forgotten MAX_HOLD after the last loss")
     void forgottenAfterMaxHold() {
-      connected("ann");
-      store.setAttributes(room, user("ann"), mood("calm"), now());
+      connected("ann", mood("calm"));
       memory.hold(now());
       memory.journal(room, user("rest"), null);
       clock.advance(SplitMemory.MAX_HOLD.minus(MS));
@@ -376,8 +376,7 @@ class ClusterRecoveryTest extends EngineTestSupport {
   @Test
   @DisplayName("a loss, a split and a merge, end to end through the three collaborators")
   void splitAndMerge() {
-    PresenceSession ann = connected("ann");
-    store.setAttributes(room, user("ann"), mood("calm"), now());
+    PresenceSession ann = connected("ann", mood("calm"));
     lostNodes.nodeLost("node-b");
     lostNodes.tick(now());
     memory.journal(room, user("rest"), now().plus(T));
