@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * A connection-bound session on this node.
@@ -20,10 +21,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * them. Join, leave and the end run one at a time per session, store call included, so an end
  * racing with a join never leaves a membership behind. Every call, including {@link #heartbeat()},
  * records the time of the last sign of life that the engine's ticker compares with the timeout.
+ *
+ * <p>It reaches the store only through the {@link SessionOperations} it is given (by {@link
+ * SessionRegistry}), always with its lock held.
  */
 final class EngineSession implements PresenceSession {
 
-  private final PresenceEngine engine;
+  private final SessionOperations ops;
   private final SessionId id;
   private final UserId user;
   private final ReentrantLock lock = new ReentrantLock();
@@ -31,8 +35,8 @@ final class EngineSession implements PresenceSession {
   private volatile boolean closed;
   private volatile Instant lastSeen;
 
-  EngineSession(PresenceEngine engine, SessionId id, UserId user, Instant now) {
-    this.engine = engine;
+  EngineSession(SessionOperations ops, SessionId id, UserId user, Instant now) {
+    this.ops = ops;
     this.id = id;
     this.user = user;
     this.lastSeen = now;
@@ -50,19 +54,19 @@ final class EngineSession implements PresenceSession {
 
   @Override
   public void join(ChannelId channel) {
-    engine.limits().check(channel);
+    ops.limits().check(channel);
     lock.lock();
     try {
       Instant now = signOfLife();
       if (channels.contains(channel)) {
         return;
       }
-      int max = engine.limits().channelsPerSession();
+      int max = ops.limits().channelsPerSession();
       if (channels.size() >= max) {
         throw new TooLargeException(
             "a connection may join at most " + max + " channels; leave one before joining another");
       }
-      engine.joinNodeBound(channel, user, id, now);
+      ops.join(channel, user, id, now);
       channels.add(channel);
     } finally {
       lock.unlock();
@@ -71,14 +75,14 @@ final class EngineSession implements PresenceSession {
 
   @Override
   public void leave(ChannelId channel) {
-    engine.limits().check(channel);
+    ops.limits().check(channel);
     lock.lock();
     try {
       Instant now = signOfLife();
       if (!channels.contains(channel)) {
         return;
       }
-      engine.leaveSession(channel, user, id, now);
+      ops.leave(channel, user, id, now);
       channels.remove(channel);
     } finally {
       lock.unlock();
@@ -95,7 +99,7 @@ final class EngineSession implements PresenceSession {
     lock.lock();
     try {
       if (!closed) {
-        end(reason, engine.now());
+        end(reason, ops.now());
       }
     } finally {
       lock.unlock();
@@ -129,12 +133,13 @@ final class EngineSession implements PresenceSession {
   }
 
   /**
-   * Joins every channel again, under this node's current id, after a partition healed; see {@link
-   * PresenceEngine}.
+   * Joins every channel again after a partition healed, one at a time with this session's lock
+   * held, so that no join or end of the session runs in between; see {@link MergeRecovery}.
    *
-   * @return false if some channel could not be joined (the engine tries again)
+   * @param rejoin joins one channel of this session again; false if that failed
+   * @return false if some channel could not be joined (the caller tries again)
    */
-  boolean reassert(Instant now) {
+  boolean reassert(Predicate<ChannelId> rejoin) {
     lock.lock();
     try {
       if (closed) {
@@ -142,7 +147,7 @@ final class EngineSession implements PresenceSession {
       }
       boolean ok = true;
       for (ChannelId channel : List.copyOf(channels)) {
-        ok &= engine.reassert(channel, user, id, now);
+        ok &= rejoin.test(channel);
       }
       return ok;
     } finally {
@@ -150,7 +155,7 @@ final class EngineSession implements PresenceSession {
     }
   }
 
-  /** The channels joined; for tests. */
+  /** The channels joined. */
   Set<ChannelId> channels() {
     lock.lock();
     try {
@@ -164,7 +169,7 @@ final class EngineSession implements PresenceSession {
     if (closed) {
       throw new InvalidArgumentException("session has ended");
     }
-    Instant now = engine.now();
+    Instant now = ops.now();
     lastSeen = now;
     return now;
   }
@@ -172,9 +177,9 @@ final class EngineSession implements PresenceSession {
   private void end(CloseReason reason, Instant now) {
     closed = true;
     for (ChannelId channel : channels) {
-      engine.releaseSession(channel, user, id, reason, now);
+      ops.release(channel, user, id, reason, now);
     }
     channels.clear();
-    engine.sessionEnded(this);
+    ops.ended(this);
   }
 }

@@ -1,0 +1,41 @@
+package dev.presence.web.engine;
+
+import dev.presence.ChannelId;
+import dev.presence.CloseReason;
+import dev.presence.PresenceLimits;
+import dev.presence.SessionId;
+import dev.presence.UserId;
+import java.time.Instant;
+
+/**
+ * What an {@link EngineSession} needs from outside itself: the limits, the time, and the store
+ * operations on its own memberships. {@link SessionRegistry} implements it; a session never sees
+ * the engine.
+ *
+ * <p>Every method is called with the session's lock held, so an implementation must not call back
+ * into the session. Failures are the store's, translated by {@link StoreGateway}.
+ */
+interface SessionOperations {
+
+  /** The limits a session checks before it calls the store. */
+  PresenceLimits limits();
+
+  /** The engine's time now. */
+  Instant now();
+
+  /**
+   * Joins a channel under the backend's current node id and publishes the event.
+   *
+   * @throws dev.presence.UnavailableException if this node is handing over or the store failed
+   */
+  void join(ChannelId channel, UserId user, SessionId session, Instant now);
+
+  /** Leaves a channel at once and publishes the event. */
+  void leave(ChannelId channel, UserId user, SessionId session, Instant now);
+
+  /** Releases a membership of the ended session for the grace period; never throws. */
+  void release(ChannelId channel, UserId user, SessionId session, CloseReason reason, Instant now);
+
+  /** The session has ended (after its releases); it is forgotten. */
+  void ended(EngineSession session);
+}
