@@ -160,7 +160,6 @@ class HttpHardeningIT {
       "bodies received concurrently by many clients: each is answered and stored as sent, and no"
           + " body read is left open")
   void concurrentBodies() throws Exception {
-    String channel = Names.unique("bodies");
     int clients = 8;
     int rounds = 60;
     java.util.concurrent.ExecutorService pool =
@@ -168,25 +167,25 @@ class HttpHardeningIT {
     try {
       List<java.util.concurrent.Future<?>> done = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
-        String user = Names.unique("body");
+        String channel = Names.unique("bodies");
         Http own = new Http(base);
         done.add(
             pool.submit(
                 () -> {
-                  own.put(Http.member(channel, user), Tokens.dev(user)).ok();
+                  // A new user each round (attribute changes are rate limited per user); requests
+                  // with and without a body alternate on one keep-alive connection.
                   for (int i = 0; i < rounds; i++) {
-                    // Alternate keep-alive requests with and without a body on one connection.
-                    own.put(
-                            Http.attributes(channel, user),
-                            Tokens.dev(user),
-                            "{\"n\":\"" + i + "\"}")
-                        .ok();
+                    String user = Names.unique("body");
+                    String token = Tokens.dev(user);
+                    own.put(Http.member(channel, user), token).ok();
+                    own.put(Http.attributes(channel, user), token, "{\"n\":\"" + i + "\"}").ok();
                     assertThat(
-                            own.get(Http.attributes(channel, user), Tokens.dev(user))
+                            own.get(Http.attributes(channel, user), token)
                                 .okJson()
                                 .path("n")
                                 .asText())
                         .isEqualTo(Integer.toString(i));
+                    own.delete(Http.member(channel, user), token).ok();
                   }
                   return null;
                 }));
