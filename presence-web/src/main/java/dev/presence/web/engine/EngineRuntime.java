@@ -4,7 +4,6 @@ import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceEventHook;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class EngineRuntime {
 
-  private static final System.Logger LOG = System.getLogger(EngineRuntime.class.getName());
+  private static final Logger LOG = Logger.getLogger(EngineRuntime.class.getName());
 
   private final PresenceBackend backend;
   private final @Nullable ThreadFactory container;
@@ -184,7 +185,7 @@ final class EngineRuntime {
       try {
         registration.close();
       } catch (RuntimeException e) {
-        LOG.log(Level.DEBUG, "unsubscribing from the backend failed", e);
+        LOG.log(Level.FINE, "unsubscribing from the backend failed", e);
       }
     }
   }
