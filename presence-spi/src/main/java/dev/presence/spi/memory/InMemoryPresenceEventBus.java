@@ -4,6 +4,7 @@ import dev.presence.ChannelId;
 import dev.presence.UnavailableException;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventBus;
+import dev.presence.spi.support.NamedThreads;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -30,12 +31,7 @@ public final class InMemoryPresenceEventBus implements PresenceEventBus, AutoClo
 
   private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final ExecutorService delivery =
-      Executors.newSingleThreadExecutor(
-          task -> {
-            Thread thread = new Thread(task, "presence-memory-events");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadExecutor(NamedThreads.daemon("presence-memory-events"));
 
   /** Creates a bus with its own delivery thread; {@link #close()} stops it. */
   public InMemoryPresenceEventBus() {}

@@ -4,6 +4,7 @@ import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceEventHook;
+import dev.presence.spi.support.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -201,15 +201,6 @@ final class EngineRuntime {
 
   private ThreadFactory factory(String prefix) {
     ThreadFactory given = container;
-    if (given != null) {
-      return given;
-    }
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread =
-          new Thread(task, prefix.endsWith("-") ? prefix + count.incrementAndGet() : prefix);
-      thread.setDaemon(true);
-      return thread;
-    };
+    return given != null ? given : NamedThreads.daemon(prefix);
   }
 }
