@@ -4,6 +4,7 @@ import dev.presence.ChannelId;
 import dev.presence.UnavailableException;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventBus;
+import dev.presence.spi.Registration;
 import dev.presence.spi.support.NamedThreads;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

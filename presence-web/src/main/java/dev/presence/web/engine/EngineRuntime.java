@@ -4,6 +4,7 @@ import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceEventHook;
+import dev.presence.spi.Registration;
 import dev.presence.spi.support.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,8 +49,8 @@ final class EngineRuntime {
   private volatile @Nullable ScheduledExecutorService ticker;
   private boolean started; // guarded by this
   private boolean closed; // guarded by this
-  private PresenceEventBus.@Nullable Registration busRegistration; // guarded by this
-  private PresenceEventBus.@Nullable Registration clusterRegistration; // guarded by this
+  private @Nullable Registration busRegistration; // guarded by this
+  private @Nullable Registration clusterRegistration; // guarded by this
 
   /**
    * @param backend the backend whose bus and cluster changes are listened to
@@ -180,7 +181,7 @@ final class EngineRuntime {
     return hooks.stream().mapToLong(HookRunner::drops).sum();
   }
 
-  private static void closeQuietly(PresenceEventBus.@Nullable Registration registration) {
+  private static void closeQuietly(@Nullable Registration registration) {
     if (registration != null) {
       try {
         registration.close();
