@@ -1,6 +1,9 @@
 package dev.presence.spi.support;
 
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -52,5 +55,21 @@ public final class NamedThreads {
       }
       return thread;
     };
+  }
+
+  /**
+   * A pool of up to {@code size} threads with an unbounded queue: a thread starts for each task
+   * while fewer than {@code size} run, and ends after a minute without work.
+   *
+   * @param size the most threads at once, at least 1
+   * @param threads makes the threads, typically one of {@link #daemon}
+   * @return the pool; its owner shuts it down
+   */
+  public static ThreadPoolExecutor pool(int size, ThreadFactory threads) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 }

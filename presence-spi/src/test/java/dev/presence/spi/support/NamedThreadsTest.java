@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +51,21 @@ class NamedThreadsTest {
       assertThat(given.getContextClassLoader()).isSameAs(loader);
       assertThat(kept.getContextClassLoader())
           .isSameAs(Thread.currentThread().getContextClassLoader());
+    }
+  }
+
+  @Test
+  @DisplayName("a pool has a fixed size, an unbounded queue, and lets idle threads end after 60 s")
+  void pool() {
+    ThreadPoolExecutor pool = NamedThreads.pool(3, NamedThreads.daemon("pool-"));
+    try {
+      assertThat(pool.getCorePoolSize()).isEqualTo(3);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(3);
+      assertThat(pool.allowsCoreThreadTimeOut()).isTrue();
+      assertThat(pool.getKeepAliveTime(TimeUnit.SECONDS)).isEqualTo(60);
+      assertThat(pool.getQueue().remainingCapacity()).isEqualTo(Integer.MAX_VALUE);
+    } finally {
+      pool.shutdownNow();
     }
   }
 }

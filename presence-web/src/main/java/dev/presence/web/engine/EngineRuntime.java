@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -71,15 +70,7 @@ final class EngineRuntime {
     }
     this.hooks = List.copyOf(runners);
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.listenerPool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            factory("presence-listener-"));
-    this.listenerPool.allowCoreThreadTimeOut(true);
+    this.listenerPool = NamedThreads.pool(threads, factory("presence-listener-"));
   }
 
   /** The hook runners, in the order of the hooks given. */

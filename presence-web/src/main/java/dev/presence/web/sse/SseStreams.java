@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -132,15 +131,7 @@ public class SseStreams {
    */
   ThreadPoolExecutor startSenders(
       int threads, LongSupplier clock, Duration stuck, Duration busyStuck) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            NamedThreads.daemon("presence-sse-"));
-    pool.allowCoreThreadTimeOut(true);
+    ThreadPoolExecutor pool = NamedThreads.pool(threads, NamedThreads.daemon("presence-sse-"));
     nanoClock = clock;
     stuckNanos = stuck.toNanos();
     busyStuckNanos = Math.min(stuckNanos, busyStuck.toNanos());

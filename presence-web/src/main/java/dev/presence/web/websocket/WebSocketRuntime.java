@@ -21,11 +21,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -92,16 +90,7 @@ public class WebSocketRuntime {
             config.limits().channelsPerSession(),
             Outbox.DEFAULT_WINDOW_CHARS);
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            threads("presence-ws-send-"));
-    pool.allowCoreThreadTimeOut(true);
-    senders = pool;
+    senders = NamedThreads.pool(threads, threads("presence-ws-send-"));
     ScheduledThreadPoolExecutor check =
         new ScheduledThreadPoolExecutor(1, threads("presence-ws-check"));
     check.setRemoveOnCancelPolicy(true);
