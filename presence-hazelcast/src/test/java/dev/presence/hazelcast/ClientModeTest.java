@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.core.HazelcastInstance;
 import dev.presence.ChannelId;
 import dev.presence.spi.PresenceBackend;
-import dev.presence.spi.PresenceEventBus;
+import dev.presence.spi.Registration;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,7 +52,7 @@ class ClientModeTest {
     PresenceBackend first = client();
     PresenceBackend second = client();
     CopyOnWriteArrayList<String> lost = new CopyOnWriteArrayList<>();
-    PresenceEventBus.Registration registration = first.addClusterListener(lost::add);
+    Registration registration = first.addClusterListener(lost::add);
     try {
       List<ChannelId> channels =
           IntStream.range(0, 100).mapToObj(i -> ChannelId.of("room-" + i)).toList();

@@ -68,7 +68,7 @@ public interface PresenceBackend extends AutoCloseable {
    * @param listener the listener
    * @return a handle whose {@code close()} removes it
    */
-  PresenceEventBus.Registration addClusterListener(ClusterListener listener);
+  Registration addClusterListener(ClusterListener listener);
 
   /**
    * The vendor object behind this backend, for what the SPI does not offer.

@@ -31,7 +31,7 @@ public interface PresenceEventBus {
    * Registers a listener for every event published on any node from now on.
    *
    * @param listener the listener
-   * @return a handle whose {@code close()} removes the listener
+   * @return a handle whose {@code close()} removes the listener (see {@link Registration})
    */
   Registration subscribe(Listener listener);
 
@@ -58,17 +58,5 @@ public interface PresenceEventBus {
      * @param events the events, never empty
      */
     void onEvents(List<PresenceEvent> events);
-  }
-
-  /**
-   * A handle that undoes a registration.
-   *
-   * @since 0.1
-   */
-  @FunctionalInterface
-  interface Registration extends AutoCloseable {
-    /** Removes the registration; idempotent. */
-    @Override
-    void close();
   }
 }

@@ -143,6 +143,17 @@ class ArchitectureTest {
           .allowEmptyShould(true);
 
   @ArchTest
+  static final ArchRule one_logging_api =
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .areAssignableTo(System.Logger.class)
+          .because(
+              "the server logs through java.util.logging, which Payara routes to its log; one API"
+                  + " means one place to configure levels and handlers")
+          .allowEmptyShould(true);
+
+  @ArchTest
   static final ArchRule web_packages_are_free_of_cycles =
       slices().matching("dev.presence.web.(*)..").should().beFreeOfCycles().allowEmptyShould(true);
 }

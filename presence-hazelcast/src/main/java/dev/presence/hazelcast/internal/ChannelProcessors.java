@@ -7,6 +7,7 @@ import dev.presence.spi.support.MembershipCommand;
 import dev.presence.spi.support.MembershipEvent;
 import dev.presence.spi.support.MembershipMachine;
 import dev.presence.spi.support.MembershipPage;
+import dev.presence.spi.support.MembershipStatus;
 import dev.presence.spi.support.Transition;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -60,10 +61,10 @@ final class ChannelProcessors {
     }
   }
 
-  /** The result of a mutation: status, then the events it emitted. */
+  /** The result of a mutation: its status (a {@link MembershipStatus} code), then its events. */
   static byte[] result(Transition t) {
     Wire.Out out = new Wire.Out();
-    out.writeByte(t.status()).writeInt(t.events().size());
+    out.writeByte(t.status().code()).writeInt(t.events().size());
     for (MembershipEvent e : t.events()) {
       out.writeByte(e.kind()).writeString(e.user()).writeStrings(e.attributes());
       out.writeInt(e.occupancy()).writeLong(e.seq());

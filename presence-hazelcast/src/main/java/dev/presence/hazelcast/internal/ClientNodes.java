@@ -1,6 +1,7 @@
 package dev.presence.hazelcast.internal;
 
 import com.hazelcast.map.IMap;
+import dev.presence.spi.support.NamedThreads;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,12 +47,7 @@ final class ClientNodes {
     this.live = List.of(self);
     this.known = Set.of(self);
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "presence-hazelcast-nodes");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("presence-hazelcast-nodes"));
   }
 
   /** Registers this node and starts refreshing. */

@@ -7,7 +7,7 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
 import dev.presence.spi.ClusterListener;
-import dev.presence.spi.PresenceEventBus;
+import dev.presence.spi.Registration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -91,7 +91,7 @@ final class ClusterEvents {
     }
   }
 
-  PresenceEventBus.Registration add(ClusterListener listener) {
+  Registration add(ClusterListener listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
   }

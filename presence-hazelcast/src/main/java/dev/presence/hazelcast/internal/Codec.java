@@ -6,8 +6,8 @@ import dev.presence.UserId;
 import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.support.MembershipEvent;
-import dev.presence.spi.support.MembershipMachine;
 import dev.presence.spi.support.MembershipPage;
+import dev.presence.spi.support.MembershipStatus;
 import dev.presence.spi.support.MembershipValues;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,14 +28,14 @@ final class Codec {
   private Codec() {}
 
   /** The outcome of a mutation: its status and events. */
-  record Outcome(int status, List<PresenceEvent> events) {}
+  record Outcome(MembershipStatus status, List<PresenceEvent> events) {}
 
   static Outcome outcome(ChannelId channel, Instant now, byte @Nullable [] result) {
     if (result == null) {
-      return new Outcome(MembershipMachine.OK, List.of());
+      return new Outcome(MembershipStatus.OK, List.of());
     }
     Wire.In in = new Wire.In(result);
-    int status = in.readByte();
+    MembershipStatus status = MembershipStatus.ofCode(in.readByte());
     int count = in.readInt();
     List<PresenceEvent> events = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {

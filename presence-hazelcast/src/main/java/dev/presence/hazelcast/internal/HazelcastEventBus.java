@@ -7,6 +7,7 @@ import com.hazelcast.topic.ITopic;
 import dev.presence.ChannelId;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventBus;
+import dev.presence.spi.Registration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;

@@ -17,6 +17,7 @@ import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.Registration;
 import dev.presence.spi.support.MembershipCommand;
 import dev.presence.spi.support.MembershipEvent;
 import dev.presence.spi.support.MembershipMachine;
@@ -355,7 +356,7 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
   }
 
   @Override
-  public PresenceEventBus.Registration addClusterListener(ClusterListener listener) {
+  public Registration addClusterListener(ClusterListener listener) {
     return clusterEvents.add(listener);
   }
 

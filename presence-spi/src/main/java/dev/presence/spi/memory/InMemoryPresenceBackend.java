@@ -3,7 +3,7 @@ package dev.presence.spi.memory;
 import dev.presence.spi.Capability;
 import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
-import dev.presence.spi.PresenceEventBus;
+import dev.presence.spi.Registration;
 import java.util.Set;
 import java.util.UUID;
 
@@ -85,7 +85,7 @@ public final class InMemoryPresenceBackend implements PresenceBackend {
    * @return a handle whose {@code close()} does nothing
    */
   @Override
-  public PresenceEventBus.Registration addClusterListener(ClusterListener listener) {
+  public Registration addClusterListener(ClusterListener listener) {
     return () -> {};
   }
 

@@ -4,12 +4,15 @@ import dev.presence.ChannelId;
 import dev.presence.UnavailableException;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventBus;
-import java.lang.System.Logger.Level;
+import dev.presence.spi.Registration;
+import dev.presence.spi.support.NamedThreads;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * An event bus for one node: {@link #publish} hands the events to a single delivery thread, which
@@ -25,17 +28,11 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class InMemoryPresenceEventBus implements PresenceEventBus, AutoCloseable {
 
-  private static final System.Logger LOG =
-      System.getLogger(InMemoryPresenceEventBus.class.getName());
+  private static final Logger LOG = Logger.getLogger(InMemoryPresenceEventBus.class.getName());
 
   private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final ExecutorService delivery =
-      Executors.newSingleThreadExecutor(
-          task -> {
-            Thread thread = new Thread(task, "presence-memory-events");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadExecutor(NamedThreads.daemon("presence-memory-events"));
 
   /** Creates a bus with its own delivery thread; {@link #close()} stops it. */
   public InMemoryPresenceEventBus() {}

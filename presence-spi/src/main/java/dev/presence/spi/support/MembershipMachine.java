@@ -1,5 +1,9 @@
 package dev.presence.spi.support;
 
+import static dev.presence.spi.support.MembershipStatus.FULL;
+import static dev.presence.spi.support.MembershipStatus.NOT_JOINED;
+import static dev.presence.spi.support.MembershipStatus.OK;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,15 +74,6 @@ public final class MembershipMachine {
 
   /** Event kind: a user's attributes changed. */
   public static final int ATTRIBUTES = 4;
-
-  /** Status: the command was done. */
-  public static final int OK = 0;
-
-  /** Status: a join was refused, the channel being full. */
-  public static final int FULL = 1;
-
-  /** Status: setting attributes was refused, the user having no membership. */
-  public static final int NOT_JOINED = 2;
 
   /** Close reason: clean (ends with {@link #LEAVE}). */
   public static final int CLEAN = 1;
@@ -158,7 +153,7 @@ public final class MembershipMachine {
   public static Transition apply(
       @Nullable Object state, MembershipCommand command, long now, long retention) {
     MembershipMachine m = new MembershipMachine(state);
-    int status = OK;
+    MembershipStatus status = OK;
     if (command instanceof MembershipCommand.Join c) {
       status = m.join(c.user(), c.session(), c.node(), c.expiry(), c.maxUsers());
     } else if (command instanceof MembershipCommand.Leave c) {
@@ -343,7 +338,8 @@ public final class MembershipMachine {
 
   // ---- the rules ----
 
-  private int join(String user, String sessionId, @Nullable String node, long expiry, int max) {
+  private MembershipStatus join(
+      String user, String sessionId, @Nullable String node, long expiry, int max) {
     Member m = load(user);
     if (m == null) {
       if (members.size() >= max) {
@@ -449,7 +445,7 @@ public final class MembershipMachine {
     return members.isEmpty() && tombstoneUntil <= now;
   }
 
-  private int setAttributes(String user, String[] attributes) {
+  private MembershipStatus setAttributes(String user, String[] attributes) {
     Member m = load(user);
     if (m == null) {
       return NOT_JOINED;
@@ -466,7 +462,8 @@ public final class MembershipMachine {
   // ---- committing ----
 
   /** Updates the header of a changed state and starts the retention of an emptied channel. */
-  private Transition commit(int status, @Nullable Object state, long now, long retention) {
+  private Transition commit(
+      MembershipStatus status, @Nullable Object state, long now, long retention) {
     if (!changed) {
       return new Transition(status, false, state, events);
     }

@@ -39,12 +39,11 @@ public final class MembershipValues {
    * @throws ChannelFullException if a join was refused for the limit
    * @throws NotJoinedException if setting attributes was refused for the missing membership
    */
-  public static void check(int status, ChannelId channel, int maxUsers) {
+  public static void check(MembershipStatus status, ChannelId channel, int maxUsers) {
     switch (status) {
-      case MembershipMachine.OK -> {}
-      case MembershipMachine.FULL -> throw channelFull(channel, maxUsers);
-      case MembershipMachine.NOT_JOINED -> throw notJoined(channel);
-      default -> throw new IllegalStateException("unknown status " + status);
+      case OK -> {}
+      case FULL -> throw channelFull(channel, maxUsers);
+      case NOT_JOINED -> throw notJoined(channel);
     }
   }
 

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not application API (see the {@linkplain dev.presence.spi.support package}).
  *
- * @param status {@link MembershipMachine#OK}, or why the command was refused ({@link
- *     MembershipMachine#FULL}, {@link MembershipMachine#NOT_JOINED}); a refused command changed
+ * @param status {@link MembershipStatus#OK}, or why the command was refused ({@link
+ *     MembershipStatus#FULL}, {@link MembershipStatus#NOT_JOINED}); a refused command changed
  *     nothing
  * @param changed whether the state changed and must be stored
  * @param state the state to store if {@code changed}: the state passed in, changed in place, or a
@@ -20,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1
  */
 public record Transition(
-    int status, boolean changed, @Nullable Object state, List<MembershipEvent> events) {
+    MembershipStatus status,
+    boolean changed,
+    @Nullable Object state,
+    List<MembershipEvent> events) {
 
   /**
    * Copies the events.
@@ -37,9 +40,9 @@ public record Transition(
   /**
    * Whether the command was done (not refused).
    *
-   * @return true if {@link #status()} is {@link MembershipMachine#OK}
+   * @return true if {@link #status()} is {@link MembershipStatus#OK}
    */
   public boolean ok() {
-    return status == MembershipMachine.OK;
+    return status == MembershipStatus.OK;
   }
 }

@@ -17,6 +17,9 @@
  * member running a backend's entry processor). {@link dev.presence.spi.support.MembershipValues}
  * and {@link dev.presence.spi.support.PageCursors} turn them into API values on the caller's side.
  *
+ * <p>{@link dev.presence.spi.support.NamedThreads} makes the daemon threads of the backends and the
+ * server, so that every thread of Presence is named the same way.
+ *
  * <p>Everything here is non-null unless marked {@code @Nullable}.
  *
  * @since 0.1

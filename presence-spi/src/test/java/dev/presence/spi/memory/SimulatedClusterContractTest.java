@@ -7,6 +7,7 @@ import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.Registration;
 import dev.presence.spi.tck.ClusteredBackendContract;
 import java.util.Comparator;
 import java.util.List;

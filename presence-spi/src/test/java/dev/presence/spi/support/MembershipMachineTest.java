@@ -2,14 +2,14 @@ package dev.presence.spi.support;
 
 import static dev.presence.spi.support.MembershipMachine.ATTRIBUTES;
 import static dev.presence.spi.support.MembershipMachine.CLEAN;
-import static dev.presence.spi.support.MembershipMachine.FULL;
 import static dev.presence.spi.support.MembershipMachine.JOIN;
 import static dev.presence.spi.support.MembershipMachine.LEAVE;
 import static dev.presence.spi.support.MembershipMachine.LOST;
 import static dev.presence.spi.support.MembershipMachine.NONE;
-import static dev.presence.spi.support.MembershipMachine.NOT_JOINED;
-import static dev.presence.spi.support.MembershipMachine.OK;
 import static dev.presence.spi.support.MembershipMachine.TIMEOUT;
+import static dev.presence.spi.support.MembershipStatus.FULL;
+import static dev.presence.spi.support.MembershipStatus.NOT_JOINED;
+import static dev.presence.spi.support.MembershipStatus.OK;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

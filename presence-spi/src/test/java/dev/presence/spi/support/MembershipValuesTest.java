@@ -95,15 +95,15 @@ class MembershipValuesTest {
   @Test
   @DisplayName("a refused status throws the one error of its kind, naming the channel")
   void errors() {
-    assertThatCode(() -> MembershipValues.check(MembershipMachine.OK, ROOM, 3))
+    assertThatCode(() -> MembershipValues.check(MembershipStatus.OK, ROOM, 3))
         .doesNotThrowAnyException();
-    assertThatThrownBy(() -> MembershipValues.check(MembershipMachine.FULL, ROOM, 3))
+    assertThatThrownBy(() -> MembershipValues.check(MembershipStatus.FULL, ROOM, 3))
         .isExactlyInstanceOf(ChannelFullException.class)
         .hasMessage("channel 'room' is full: at most 3 users may be present in it at once");
-    assertThatThrownBy(() -> MembershipValues.check(MembershipMachine.NOT_JOINED, ROOM, 3))
+    assertThatThrownBy(() -> MembershipValues.check(MembershipStatus.NOT_JOINED, ROOM, 3))
         .isExactlyInstanceOf(NotJoinedException.class)
         .hasMessage("join channel 'room' before setting attributes in it");
-    assertThatThrownBy(() -> MembershipValues.check(99, ROOM, 3))
+    assertThatThrownBy(() -> MembershipValues.check(MembershipStatus.ofCode(99), ROOM, 3))
         .isInstanceOf(IllegalStateException.class);
   }
 }

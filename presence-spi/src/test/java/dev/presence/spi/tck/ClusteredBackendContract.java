@@ -31,8 +31,8 @@ import dev.presence.event.PresenceEvent;
 import dev.presence.spi.Capability;
 import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
-import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.Registration;
 import dev.presence.spi.SessionLease;
 import dev.presence.spi.support.MembershipValues;
 import dev.presence.spi.support.PageCursors;
@@ -249,8 +249,8 @@ public abstract class ClusteredBackendContract {
     for (int i = 1; i <= 30; i++) {
       fromA.add(event(EventKind.JOIN, channel, newUser(), Attributes.EMPTY, i, i, at(i)));
     }
-    PresenceEventBus.Registration ra = a().eventBus().subscribe(e -> onA.addAll(of(channel, e)));
-    PresenceEventBus.Registration rb = b().eventBus().subscribe(e -> onB.addAll(of(channel, e)));
+    Registration ra = a().eventBus().subscribe(e -> onA.addAll(of(channel, e)));
+    Registration rb = b().eventBus().subscribe(e -> onB.addAll(of(channel, e)));
     try {
       for (int i = 0; i < fromA.size(); i += 2) {
         a().eventBus().publish(fromA.subList(i, i + 2));
@@ -396,8 +396,8 @@ public abstract class ClusteredBackendContract {
     PresenceStore storeC = memberC.store();
     SessionLease sessionC = sessionOf(memberC);
 
-    PresenceEventBus.Registration ra = a().addClusterListener(recorder(lostSeenByA));
-    PresenceEventBus.Registration rb = b().addClusterListener(recorder(lostSeenByB));
+    Registration ra = a().addClusterListener(recorder(lostSeenByA));
+    Registration rb = b().addClusterListener(recorder(lostSeenByB));
     try {
       storeC.join(channel, onlyOnC, sessionC, NO_LIMIT, T0);
       storeC.join(other, onlyOnC, sessionC, NO_LIMIT, T0);

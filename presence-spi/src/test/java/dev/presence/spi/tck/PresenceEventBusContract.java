@@ -17,6 +17,7 @@ import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
+import dev.presence.spi.Registration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ public abstract class PresenceEventBusContract {
   /** The bus of {@link #backend}. */
   protected PresenceEventBus bus;
 
-  private final List<PresenceEventBus.Registration> registrations = new ArrayList<>();
+  private final List<Registration> registrations = new ArrayList<>();
 
   /** Creates the contract; subclasses need a no-argument constructor, as any JUnit test. */
   protected PresenceEventBusContract() {}
@@ -93,7 +94,7 @@ public abstract class PresenceEventBusContract {
 
   @AfterEach
   void closeBackend() {
-    registrations.forEach(PresenceEventBus.Registration::close);
+    registrations.forEach(Registration::close);
     releaseBackend(backend);
   }
 
@@ -245,7 +246,7 @@ public abstract class PresenceEventBusContract {
     void closedRegistrationStopsDelivery() {
       ChannelId channel = newChannel();
       Recorder closed = new Recorder(channel);
-      PresenceEventBus.Registration registration = bus.subscribe(closed);
+      Registration registration = bus.subscribe(closed);
       Recorder witness = new Recorder(channel).subscribe();
       List<PresenceEvent> events = joins(channel, 6);
       bus.publish(events.subList(0, 3));

@@ -4,22 +4,23 @@ import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceEventHook;
-import java.lang.System.Logger.Level;
+import dev.presence.spi.Registration;
+import dev.presence.spi.support.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class EngineRuntime {
 
-  private static final System.Logger LOG = System.getLogger(EngineRuntime.class.getName());
+  private static final Logger LOG = Logger.getLogger(EngineRuntime.class.getName());
 
   private final PresenceBackend backend;
   private final @Nullable ThreadFactory container;
@@ -47,8 +48,8 @@ final class EngineRuntime {
   private volatile @Nullable ScheduledExecutorService ticker;
   private boolean started; // guarded by this
   private boolean closed; // guarded by this
-  private PresenceEventBus.@Nullable Registration busRegistration; // guarded by this
-  private PresenceEventBus.@Nullable Registration clusterRegistration; // guarded by this
+  private @Nullable Registration busRegistration; // guarded by this
+  private @Nullable Registration clusterRegistration; // guarded by this
 
   /**
    * @param backend the backend whose bus and cluster changes are listened to
@@ -69,15 +70,7 @@ final class EngineRuntime {
     }
     this.hooks = List.copyOf(runners);
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.listenerPool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            factory("presence-listener-"));
-    this.listenerPool.allowCoreThreadTimeOut(true);
+    this.listenerPool = NamedThreads.pool(threads, factory("presence-listener-"));
   }
 
   /** The hook runners, in the order of the hooks given. */
@@ -179,12 +172,12 @@ final class EngineRuntime {
     return hooks.stream().mapToLong(HookRunner::drops).sum();
   }
 
-  private static void closeQuietly(PresenceEventBus.@Nullable Registration registration) {
+  private static void closeQuietly(@Nullable Registration registration) {
     if (registration != null) {
       try {
         registration.close();
       } catch (RuntimeException e) {
-        LOG.log(Level.DEBUG, "unsubscribing from the backend failed", e);
+        LOG.log(Level.FINE, "unsubscribing from the backend failed", e);
       }
     }
   }
@@ -200,15 +193,6 @@ final class EngineRuntime {
 
   private ThreadFactory factory(String prefix) {
     ThreadFactory given = container;
-    if (given != null) {
-      return given;
-    }
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread =
-          new Thread(task, prefix.endsWith("-") ? prefix + count.incrementAndGet() : prefix);
-      thread.setDaemon(true);
-      return thread;
-    };
+    return given != null ? given : NamedThreads.daemon(prefix);
   }
 }

@@ -6,7 +6,6 @@ import dev.presence.InvalidArgumentException;
 import dev.presence.PresenceListener;
 import dev.presence.Subscription;
 import dev.presence.event.PresenceEvent;
-import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -15,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,7 +41,7 @@ final class EngineSubscription implements Subscription {
   static final int QUEUE_CAPACITY = 10_000;
 
   private static final int BATCH = 256;
-  private static final System.Logger LOG = System.getLogger(EngineSubscription.class.getName());
+  private static final Logger LOG = Logger.getLogger(EngineSubscription.class.getName());
 
   private enum State {
     BUFFERING,
@@ -289,8 +290,8 @@ final class EngineSubscription implements Subscription {
       } catch (RuntimeException e) {
         LOG.log(
             Level.WARNING,
-            () -> "a presence listener of channel " + channel + " failed on an event; ignored",
-            e);
+            e,
+            () -> "a presence listener of channel " + channel + " failed on an event; ignored");
       }
     } else if (seq > lastSeq + 1) {
       goStale();
@@ -310,8 +311,8 @@ final class EngineSubscription implements Subscription {
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,
-          () -> "a presence listener of channel " + channel + " failed on resync; ignored",
-          e);
+          e,
+          () -> "a presence listener of channel " + channel + " failed on resync; ignored");
     }
   }
 }

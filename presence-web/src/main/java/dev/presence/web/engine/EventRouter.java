@@ -4,7 +4,6 @@ import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventBus;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -19,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Receives every event from the bus (local and remote alike), puts each channel's events in {@code
@@ -35,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class EventRouter implements PresenceEventBus.Listener {
 
-  private static final System.Logger LOG = System.getLogger(EventRouter.class.getName());
+  private static final Logger LOG = Logger.getLogger(EventRouter.class.getName());
 
   /** How long a stream without subscriptions is kept after its last event. */
   static final Duration STREAM_IDLE = Duration.ofMinutes(10);
@@ -173,7 +174,7 @@ final class EventRouter implements PresenceEventBus.Listener {
         if (stream.skipExpiredGap(now, reorderWindow, ready)) {
           gaps.incrementAndGet();
           LOG.log(
-              Level.DEBUG,
+              Level.FINE,
               () -> "events of channel " + stream.channel() + " were missing; gap skipped");
         }
         afterChange(stream, ready);
@@ -276,8 +277,8 @@ final class EventRouter implements PresenceEventBus.Listener {
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,
-          () -> "could not tell whether this node runs the hooks of channel " + channel,
-          e);
+          e,
+          () -> "could not tell whether this node runs the hooks of channel " + channel);
       return false;
     }
   }

@@ -2,12 +2,13 @@ package dev.presence.web.engine;
 
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventHook;
-import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class HookRunner {
 
-  private static final System.Logger LOG = System.getLogger(HookRunner.class.getName());
+  private static final Logger LOG = Logger.getLogger(HookRunner.class.getName());
 
   private final PresenceEventHook hook;
   private final String name;
@@ -89,7 +90,7 @@ final class HookRunner {
         hook.onEvent(event);
       } catch (RuntimeException e) {
         failures.incrementAndGet();
-        LOG.log(Level.WARNING, () -> "presence event hook " + name + " failed; it goes on", e);
+        LOG.log(Level.WARNING, e, () -> "presence event hook " + name + " failed; it goes on");
       }
     }
   }

@@ -1,10 +1,11 @@
 package dev.presence.web.engine;
 
 import dev.presence.event.PresenceEvent;
-import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The release of lost nodes' sessions: a node the backend reports lost ({@link #nodeLost}) has its
@@ -21,7 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class LostNodes {
 
-  private static final System.Logger LOG = System.getLogger(LostNodes.class.getName());
+  private static final Logger LOG = Logger.getLogger(LostNodes.class.getName());
 
   private final StoreGateway store;
   private final SplitMemory memory;

@@ -4,11 +4,12 @@ import dev.presence.ChannelId;
 import dev.presence.PresenceException;
 import dev.presence.UnavailableException;
 import dev.presence.event.PresenceEvent;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class MergeRecovery {
 
-  private static final System.Logger LOG = System.getLogger(MergeRecovery.class.getName());
+  private static final Logger LOG = Logger.getLogger(MergeRecovery.class.getName());
 
   /** A change of the node id not followed by a merge report this soon is handled as a merge. */
   static final Duration UNREPORTED_MERGE = Duration.ofSeconds(30);
@@ -136,8 +137,8 @@ final class MergeRecovery {
     } catch (PresenceException e) {
       LOG.log(
           Level.WARNING,
-          () -> "could not re-assert session " + session.id() + " in channel " + channel,
-          e);
+          e,
+          () -> "could not re-assert session " + session.id() + " in channel " + channel);
       return false;
     }
   }

@@ -18,13 +18,14 @@ import dev.presence.UnavailableException;
 import dev.presence.UserId;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventHook;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PresenceEngine implements PresenceService, AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(PresenceEngine.class.getName());
+  private static final Logger LOG = Logger.getLogger(PresenceEngine.class.getName());
 
   /** For tests: {@link MergeRecovery#UNREPORTED_MERGE}. */
   static final Duration UNREPORTED_MERGE = MergeRecovery.UNREPORTED_MERGE;
@@ -186,9 +187,9 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       return true;
     } catch (RuntimeException e) {
       LOG.log(
-          tickFailing ? Level.DEBUG : Level.WARNING,
-          () -> "presence liveness pass failed while " + what + "; will retry",
-          e);
+          tickFailing ? Level.FINE : Level.WARNING,
+          e,
+          () -> "presence liveness pass failed while " + what + "; will retry");
       return false;
     }
   }

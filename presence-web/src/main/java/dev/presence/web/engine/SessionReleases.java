@@ -4,10 +4,11 @@ import dev.presence.ChannelId;
 import dev.presence.CloseReason;
 import dev.presence.SessionId;
 import dev.presence.UserId;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The releases of ended sessions' memberships ({@link dev.presence.spi.PresenceStore#release}, held
@@ -21,7 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class SessionReleases {
 
-  private static final System.Logger LOG = System.getLogger(SessionReleases.class.getName());
+  private static final Logger LOG = Logger.getLogger(SessionReleases.class.getName());
 
   private final StoreGateway store;
   private final Duration grace;
@@ -42,9 +43,9 @@ final class SessionReleases {
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,
+          e,
           () ->
-              "could not release session " + session + " from channel " + channel + "; will retry",
-          e);
+              "could not release session " + session + " from channel " + channel + "; will retry");
       pending.add(release);
     }
   }

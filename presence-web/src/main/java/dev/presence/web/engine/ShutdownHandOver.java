@@ -1,7 +1,6 @@
 package dev.presence.web.engine;
 
 import dev.presence.CloseReason;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -11,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The graceful handover at shutdown (see {@link PresenceEngine#handOver()}): stops the registry
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class ShutdownHandOver {
 
-  private static final System.Logger LOG = System.getLogger(ShutdownHandOver.class.getName());
+  private static final Logger LOG = Logger.getLogger(ShutdownHandOver.class.getName());
 
   /** How long the releases, and a second caller, are waited for. */
   static final Duration WAIT = Duration.ofSeconds(30);

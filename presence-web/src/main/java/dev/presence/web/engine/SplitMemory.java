@@ -4,12 +4,13 @@ import dev.presence.Attributes;
 import dev.presence.ChannelFullException;
 import dev.presence.ChannelId;
 import dev.presence.UserId;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class SplitMemory {
 
-  private static final System.Logger LOG = System.getLogger(SplitMemory.class.getName());
+  private static final Logger LOG = Logger.getLogger(SplitMemory.class.getName());
 
   /** At most this many attribute maps (and as many journal entries) are held. */
   static final int MAX_HELD = 10_000;

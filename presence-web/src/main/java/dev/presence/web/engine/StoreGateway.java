@@ -16,7 +16,6 @@ import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
 import dev.presence.spi.SessionLease;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -25,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The engine's one way to the backend's store and bus: one method a store operation, each
@@ -42,7 +43,7 @@ import java.util.function.Supplier;
  */
 final class StoreGateway {
 
-  private static final System.Logger LOG = System.getLogger(StoreGateway.class.getName());
+  private static final Logger LOG = Logger.getLogger(StoreGateway.class.getName());
 
   private static final String UNAVAILABLE =
       "the presence store cannot be reached at the moment; try again later";
@@ -195,8 +196,8 @@ final class StoreGateway {
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,
-          () -> "could not publish " + events.size() + " presence events; observers will resync",
-          e);
+          e,
+          () -> "could not publish " + events.size() + " presence events; observers will resync");
     }
   }
 

@@ -4,6 +4,7 @@ import dev.presence.ErrorCode;
 import dev.presence.PresenceException;
 import dev.presence.TooLargeException;
 import dev.presence.spi.Caller;
+import dev.presence.spi.support.NamedThreads;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.http.ErrorMapping;
@@ -95,13 +96,7 @@ public class RequestBodyFilter extends HttpFilter {
     ClassLoader app = Thread.currentThread().getContextClassLoader();
     ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "presence-body-deadlines");
-              t.setDaemon(true);
-              t.setContextClassLoader(app);
-              return t;
-            });
+            1, NamedThreads.daemon("presence-body-deadlines", null, app));
     timer.setRemoveOnCancelPolicy(true);
     deadlines = timer;
   }

@@ -4,6 +4,7 @@ import dev.presence.ChannelId;
 import dev.presence.PresenceService;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
+import dev.presence.spi.support.NamedThreads;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.connection.ConnectionLimiter;
 import dev.presence.web.ops.OperationMetrics;
@@ -18,12 +19,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -100,7 +98,7 @@ public class SseStreams {
             Duration.ofSeconds(SseConnection.STUCK_SECONDS),
             Duration.ofSeconds(BUSY_STUCK_SECONDS));
     ScheduledExecutorService t =
-        Executors.newSingleThreadScheduledExecutor(daemon("presence-sse-keepalive-"));
+        Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("presence-sse-keepalive-"));
     t.scheduleWithFixedDelay(
         this::keepAliveAll, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
     t.scheduleWithFixedDelay(this::closeStuck, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
@@ -133,15 +131,7 @@ public class SseStreams {
    */
   ThreadPoolExecutor startSenders(
       int threads, LongSupplier clock, Duration stuck, Duration busyStuck) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            daemon("presence-sse-"));
-    pool.allowCoreThreadTimeOut(true);
+    ThreadPoolExecutor pool = NamedThreads.pool(threads, NamedThreads.daemon("presence-sse-"));
     nanoClock = clock;
     stuckNanos = stuck.toNanos();
     busyStuckNanos = Math.min(stuckNanos, busyStuck.toNanos());
@@ -260,14 +250,5 @@ public class SseStreams {
     if (pool != null) {
       pool.shutdownNow();
     }
-  }
-
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -6,6 +6,7 @@ import dev.presence.web.delivery.SubscriptionStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -141,12 +142,7 @@ final class Outbox {
    * @param text the event message
    */
   void offerEvent(Stream stream, long seq, String text) {
-    Effects fx = new Effects();
-    synchronized (lock) {
-      queue.offerEvent(stream, seq, text, fx);
-      kickLocked(fx);
-    }
-    apply(fx);
+    change(fx -> queue.offerEvent(stream, seq, text, fx));
   }
 
   /**
@@ -155,12 +151,7 @@ final class Outbox {
    * @param text the message
    */
   void offer(String text) {
-    Effects fx = new Effects();
-    synchronized (lock) {
-      queue.offer(text, fx);
-      kickLocked(fx);
-    }
-    apply(fx);
+    change(fx -> queue.offer(text, fx));
   }
 
   /**
@@ -173,12 +164,7 @@ final class Outbox {
    * @param snapshotSeq the snapshot's sequence number
    */
   void live(Stream stream, String snapshotReply, long snapshotSeq) {
-    Effects fx = new Effects();
-    synchronized (lock) {
-      queue.live(stream, snapshotReply, snapshotSeq, fx);
-      kickLocked(fx);
-    }
-    apply(fx);
+    change(fx -> queue.live(stream, snapshotReply, snapshotSeq, fx));
   }
 
   /**
@@ -188,12 +174,7 @@ final class Outbox {
    * @param stream the stream
    */
   void resync(Stream stream) {
-    Effects fx = new Effects();
-    synchronized (lock) {
-      queue.resync(stream, fx);
-      kickLocked(fx);
-    }
-    apply(fx);
+    change(fx -> queue.resync(stream, fx));
   }
 
   /**
@@ -273,6 +254,16 @@ final class Outbox {
     synchronized (lock) {
       return queue.size();
     }
+  }
+
+  /** Makes one change to the queue under the lock, then does what it asks for outside it. */
+  private void change(Consumer<Effects> step) {
+    Effects fx = new Effects();
+    synchronized (lock) {
+      step.accept(fx);
+      kickLocked(fx);
+    }
+    apply(fx);
   }
 
   private void kickLocked(Effects fx) {

@@ -148,10 +148,7 @@ record Request(
 
   /** The new token; only for {@code reauthenticate}. */
   String requireToken() {
-    if (token == null) {
-      throw new IllegalStateException(type + " has no token");
-    }
-    return token;
+    return require(token, "token");
   }
 
   /** Like the record's, without the token: requests may be logged, credentials must not be. */
@@ -175,34 +172,29 @@ record Request(
 
   /** The channel; only for the types that take one. */
   ChannelId requireChannel() {
-    if (channel == null) {
-      throw new IllegalStateException(type + " has no channel");
-    }
-    return channel;
+    return require(channel, "channel");
   }
 
   /** The user; only for the types that take one. */
   UserId requireUser() {
-    if (user == null) {
-      throw new IllegalStateException(type + " has no user");
-    }
-    return user;
+    return require(user, "user");
   }
 
   /** The attributes; only for {@code setAttributes}. */
   Attributes requireAttributes() {
-    if (attributes == null) {
-      throw new IllegalStateException(type + " has no attributes");
-    }
-    return attributes;
+    return require(attributes, "attributes");
   }
 
   /** The page; only for {@code channelUsers}. */
   PageRequest requirePage() {
-    if (page == null) {
-      throw new IllegalStateException(type + " has no page");
+    return require(page, "page");
+  }
+
+  private <T> T require(@Nullable T value, String what) {
+    if (value == null) {
+      throw new IllegalStateException(type + " has no " + what);
     }
-    return page;
+    return value;
   }
 
   private static ChannelId channel(JsonObject frame) {

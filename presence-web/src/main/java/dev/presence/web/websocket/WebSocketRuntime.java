@@ -1,6 +1,7 @@
 package dev.presence.web.websocket;
 
 import dev.presence.PresenceService;
+import dev.presence.spi.support.NamedThreads;
 import dev.presence.web.auth.AccessControl;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.auth.VerifiedToken;
@@ -20,13 +21,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -92,16 +90,7 @@ public class WebSocketRuntime {
             config.limits().channelsPerSession(),
             Outbox.DEFAULT_WINDOW_CHARS);
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            threads("presence-ws-send-"));
-    pool.allowCoreThreadTimeOut(true);
-    senders = pool;
+    senders = NamedThreads.pool(threads, threads("presence-ws-send-"));
     ScheduledThreadPoolExecutor check =
         new ScheduledThreadPoolExecutor(1, threads("presence-ws-check"));
     check.setRemoveOnCancelPolicy(true);
@@ -282,17 +271,9 @@ public class WebSocketRuntime {
   }
 
   private ThreadFactory threads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ThreadFactory base = threadFactory;
-    return r -> {
-      Thread t = base != null ? base.newThread(r) : new Thread(r);
-      t.setName(prefix.endsWith("-") ? prefix + n.incrementAndGet() : prefix);
-      t.setDaemon(true);
-      if (base == null) {
-        t.setContextClassLoader(loader);
-      }
-      return t;
-    };
+    // A managed thread gets the application's context from the container; a plain one this one's.
+    return NamedThreads.daemon(
+        prefix, base, base == null ? Thread.currentThread().getContextClassLoader() : null);
   }
 }

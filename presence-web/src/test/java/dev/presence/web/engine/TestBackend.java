@@ -7,6 +7,7 @@ import dev.presence.spi.ClusterListener;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.Registration;
 import dev.presence.spi.memory.InMemoryPresenceBackend;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -91,7 +92,7 @@ final class TestBackend implements PresenceBackend {
   }
 
   @Override
-  public PresenceEventBus.Registration addClusterListener(ClusterListener listener) {
+  public Registration addClusterListener(ClusterListener listener) {
     clusterListeners.add(listener);
     return () -> clusterListeners.remove(listener);
   }
