@@ -186,10 +186,8 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       work.run();
       return true;
     } catch (RuntimeException e) {
-      LOG.log(
-          tickFailing ? Level.FINE : Level.WARNING,
-          e,
-          () -> "presence liveness pass failed while " + what + "; will retry");
+      Level level = tickFailing ? Level.FINE : Level.WARNING;
+      LOG.log(level, e, () -> "presence liveness pass failed while " + what + "; will retry");
       return false;
     }
   }
