@@ -21,7 +21,10 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.InstantSource;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -54,9 +57,14 @@ public class EngineProducer {
 
   private static final Logger LOG = Logger.getLogger(EngineProducer.class.getName());
 
-  @Inject BeanManager beanManager;
+  /**
+   * The JVM shutdown hook of each running engine, removed by the disposer. Static, like the
+   * disposer: see {@link #close}.
+   */
+  private static final Map<PresenceEngine, Thread> EXIT_HOOKS =
+      Collections.synchronizedMap(new IdentityHashMap<>());
 
-  private volatile @Nullable Thread exitHook;
+  @Inject BeanManager beanManager;
 
   /**
    * The container's default managed thread factory: engine threads made by it run in the
@@ -109,7 +117,7 @@ public class EngineProducer {
     Thread hook = new Thread(() -> stop(engine), "presence-shutdown");
     try {
       Runtime.getRuntime().addShutdownHook(hook);
-      exitHook = hook;
+      EXIT_HOOKS.put(engine, hook);
     } catch (IllegalStateException e) {
       LOG.log(Level.FINE, "the JVM is already stopping", e);
     }
@@ -133,12 +141,17 @@ public class EngineProducer {
   /**
    * Closes the engine, then its backend.
    *
+   * <p>Static, so that disposing needs no instance of this bean: at undeploy the container may
+   * destroy this application-scoped bean before the engine, and then makes a new instance to call
+   * an instance disposer. On WildFly that new instance cannot be made ({@code
+   * java:comp/DefaultManagedThreadFactory} is gone by then, WELD-000019): the disposer never ran
+   * and the WAR's own Hazelcast member kept running after every undeploy.
+   *
    * @param engine the engine
    */
-  public void close(@Disposes PresenceEngine engine) {
-    Thread hook = exitHook;
+  public static void close(@Disposes PresenceEngine engine) {
+    Thread hook = EXIT_HOOKS.remove(engine);
     if (hook != null && hook != Thread.currentThread()) {
-      exitHook = null;
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {

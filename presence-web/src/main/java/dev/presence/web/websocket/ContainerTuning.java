@@ -89,10 +89,9 @@ final class ContainerTuning {
     // start of the next frame: the engine's buffer holds two frames, so a frame at the limit
     // followed at once by another is never refused. A larger frame overflows it.
     int buffer = 2 * frame;
+    boolean readBuffer = false;
     try {
-      if (context.setInitParameter(TYRUS_SERVLET_BUFFER, Integer.toString(frame))) {
-        applied.add("read buffer " + frame + " bytes per connection");
-      }
+      readBuffer = context.setInitParameter(TYRUS_SERVLET_BUFFER, Integer.toString(frame));
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "the servlet context refused an init parameter", e);
     }
@@ -103,6 +102,10 @@ final class ContainerTuning {
     }
     container.setDefaultMaxSessionIdleTimeout(idleBackstopMillis);
     if (container.getClass().getName().startsWith("org.glassfish.tyrus.")) {
+      // Reported for Tyrus only: other containers (Undertow) ignore the parameter.
+      if (readBuffer) {
+        applied.add("read buffer " + frame + " bytes per connection");
+      }
       TYRUS_ENDPOINT_LOG.setLevel(Level.SEVERE);
       applied.add("Tyrus's per-connection error warnings off");
     }
