@@ -141,7 +141,14 @@ final class SseConnection implements PresenceListener {
   void start(PresenceService presence) {
     Subscription s = presence.subscribe(channel, this);
     stream.attach(s); // closes it at once if the stream was closed meanwhile
-    ChannelUsers snapshot = s.snapshot();
+    ChannelUsers snapshot;
+    try {
+      snapshot = s.snapshot();
+    } catch (RuntimeException e) {
+      // The stream never starts: nothing may stay subscribed for it.
+      stream.closeSubscription();
+      throw e;
+    }
     started = true;
     update(out -> queue.live(stream, snapshot, snapshot.seq(), out));
   }
