@@ -1,9 +1,14 @@
 package dev.presence.web.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.presence.ChannelId;
+import dev.presence.ChannelUsers;
+import dev.presence.PresenceService;
+import dev.presence.Subscription;
+import dev.presence.UnavailableException;
 import dev.presence.UserId;
 import dev.presence.spi.memory.InMemoryPresenceBackend;
 import dev.presence.web.engine.EngineConfig;
@@ -16,6 +21,8 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -290,6 +297,62 @@ class SseConnectionTest {
   }
 
   record FakeEvent(String name, String data, String comment) {}
+
+  @Test
+  void aSnapshotThatFailsEndsTheSubscription() {
+    AtomicBoolean closed = new AtomicBoolean();
+    PresenceService failingSnapshots = failingSnapshots(engine, closed);
+    SseConnection c =
+        new SseConnection(
+            ROOM, new RecordingSink(), new FakeSse(), executor, 16, () -> {}, () -> {});
+
+    assertThatThrownBy(() -> c.start(failingSnapshots)).isInstanceOf(UnavailableException.class);
+
+    assertThat(closed).as("the subscription was closed").isTrue();
+    assertThat(engine.metrics().localSubscriptions()).as("subscriptions left").isZero();
+  }
+
+  /** The engine, except that its subscriptions' snapshots fail; records their close. */
+  private static PresenceService failingSnapshots(PresenceEngine engine, AtomicBoolean closed) {
+    return (PresenceService)
+        Proxy.newProxyInstance(
+            PresenceService.class.getClassLoader(),
+            new Class<?>[] {PresenceService.class},
+            (proxy, method, args) -> {
+              Object result;
+              try {
+                result = method.invoke(engine, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+              if (!method.getName().equals("subscribe")) {
+                return result;
+              }
+              Subscription real = (Subscription) result;
+              return new Subscription() {
+                @Override
+                public ChannelId channel() {
+                  return real.channel();
+                }
+
+                @Override
+                public ChannelUsers snapshot() {
+                  throw new UnavailableException("the store cannot be reached");
+                }
+
+                @Override
+                public ChannelUsers resync() {
+                  return real.resync();
+                }
+
+                @Override
+                public void close() {
+                  closed.set(true);
+                  real.close();
+                }
+              };
+            });
+  }
 
   static final class RecordingSink implements SseEventSink {
     final List<FakeEvent> events = new CopyOnWriteArrayList<>();
