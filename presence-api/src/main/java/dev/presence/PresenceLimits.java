@@ -100,26 +100,28 @@ public record PresenceLimits(
   }
 
   /**
-   * Checks a channel name against {@link #channelLength()}.
+   * Checks a channel name against {@link #channelLength()}: its length only, since a {@link
+   * ChannelId} has checked its characters when it was made.
    *
    * @param channel the channel
    * @return the channel
    * @throws InvalidArgumentException if the name is too long
    */
   public ChannelId check(ChannelId channel) {
-    Ids.check("channel name", channel.value(), channelLength);
+    Ids.checkLength("channel name", channel.value(), channelLength);
     return channel;
   }
 
   /**
-   * Checks a user id against {@link #userIdLength()}.
+   * Checks a user id against {@link #userIdLength()}: its length only, since a {@link UserId} has
+   * checked its characters when it was made.
    *
    * @param user the user
    * @return the user
    * @throws InvalidArgumentException if the id is too long
    */
   public UserId check(UserId user) {
-    Ids.check("user id", user.value(), userIdLength);
+    Ids.checkLength("user id", user.value(), userIdLength);
     return user;
   }
 
