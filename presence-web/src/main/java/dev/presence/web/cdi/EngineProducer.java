@@ -8,10 +8,12 @@ import dev.presence.spi.PresenceEventHook;
 import dev.presence.web.config.Durations;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.engine.EngineConfig;
+import dev.presence.web.engine.PrecheckedPresence;
 import dev.presence.web.engine.PresenceEngine;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
@@ -136,6 +138,20 @@ public class EngineProducer {
                 + ", grace "
                 + Durations.format(config.grace()));
     return engine;
+  }
+
+  /**
+   * The engine for the front ends, which check ids before they authorize ({@link
+   * PresenceEngine#prechecked()}: no second id check per request). Injected by type, never in place
+   * of a {@link PresenceService}.
+   *
+   * @param engine the engine
+   * @return its view for callers that checked the ids
+   */
+  @Produces
+  @Dependent
+  public static PrecheckedPresence prechecked(PresenceEngine engine) {
+    return engine.prechecked();
   }
 
   /**

@@ -30,15 +30,23 @@ final class EngineSession implements PresenceSession {
   private final SessionOperations ops;
   private final SessionId id;
   private final UserId user;
+  private final boolean checkChannels;
   private final ReentrantLock lock = new ReentrantLock();
   private final Set<ChannelId> channels = new LinkedHashSet<>(); // guarded by lock
   private volatile boolean closed;
   private volatile Instant lastSeen;
 
-  EngineSession(SessionOperations ops, SessionId id, UserId user, Instant now) {
+  /**
+   * @param checkChannels whether {@link #join} and {@link #leave} check the channel id against the
+   *     limits: true for a session of {@link PresenceEngine#openSession}, false for one of {@link
+   *     PrecheckedPresence#openSession}, whose caller checks ids itself
+   */
+  EngineSession(
+      SessionOperations ops, SessionId id, UserId user, Instant now, boolean checkChannels) {
     this.ops = ops;
     this.id = id;
     this.user = user;
+    this.checkChannels = checkChannels;
     this.lastSeen = now;
   }
 
@@ -54,14 +62,14 @@ final class EngineSession implements PresenceSession {
 
   @Override
   public void join(ChannelId channel) {
-    ops.limits().check(channel);
+    checkChannel(channel);
     lock.lock();
     try {
       Instant now = signOfLife();
       if (channels.contains(channel)) {
         return;
       }
-      int max = ops.limits().channelsPerSession();
+      int max = ops.checks().limits().channelsPerSession();
       if (channels.size() >= max) {
         throw new TooLargeException(
             "a connection may join at most " + max + " channels; leave one before joining another");
@@ -75,7 +83,7 @@ final class EngineSession implements PresenceSession {
 
   @Override
   public void leave(ChannelId channel) {
-    ops.limits().check(channel);
+    checkChannel(channel);
     lock.lock();
     try {
       Instant now = signOfLife();
@@ -162,6 +170,12 @@ final class EngineSession implements PresenceSession {
       return Set.copyOf(channels);
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void checkChannel(ChannelId channel) {
+    if (checkChannels) {
+      ops.checks().channel(channel);
     }
   }
 

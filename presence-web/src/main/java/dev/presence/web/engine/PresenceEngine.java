@@ -4,7 +4,6 @@ import dev.presence.Attributes;
 import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
 import dev.presence.CloseReason;
-import dev.presence.NotPresentException;
 import dev.presence.Occupancy;
 import dev.presence.PageRequest;
 import dev.presence.PresenceException;
@@ -31,8 +30,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The presence engine of one node: implements {@link PresenceService} on top of a {@link
  * PresenceBackend}, with the liveness rules of the specification (section 3). This class is the
- * face: it checks the limits (section 7) before anything reaches the store, and hands each call to
- * the collaborator that owns the state:
+ * face: it checks the ids against the limits (section 7, {@link LimitChecks}) before anything
+ * reaches the store, and hands each call to {@link PrecheckedPresence}, the path the server's front
+ * ends take directly once they have checked the ids themselves (so that each check runs once per
+ * request), which hands it to the collaborator that owns the state:
  *
  * <ul>
  *   <li>{@link SessionRegistry}: the connection-bound sessions of {@link #openSession}, counted per
@@ -72,6 +73,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   private final PresenceBackend backend;
   private final EngineConfig config;
   private final PresenceLimits limits;
+  private final LimitChecks checks;
   private final InstantSource clock;
   private final EngineRuntime runtime;
   private final StoreGateway store;
@@ -84,6 +86,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   private final LostNodes lostNodes;
   private final MergeRecovery merges;
   private final ShutdownHandOver handOver;
+  private final PrecheckedPresence prechecked;
 
   private final ReentrantLock tickLock = new ReentrantLock();
   private boolean tickFailing; // guarded by tickLock
@@ -125,6 +128,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     this.backend = backend;
     this.config = config;
     this.limits = config.limits();
+    this.checks = new LimitChecks(limits);
     this.clock = clock;
     this.runtime = new EngineRuntime(backend, hooks, config.hookQueueCapacity(), threadFactory);
     this.store = new StoreGateway(backend, limits.usersPerChannel(), config.grace());
@@ -134,13 +138,24 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
         new RateLimiter(
             "attribute changes", limits.attributeSetsPerSecond(), limits.attributeSetsBurst());
     this.releases = new SessionReleases(store, config.grace());
-    this.sessions = new SessionRegistry(store, releases, limits, clock, config.timeout());
+    this.sessions = new SessionRegistry(store, releases, checks, clock, config.timeout());
     this.splitMemory = new SplitMemory(store, sessions);
     this.apiSessions =
         new ApiSessions(store, splitMemory, config.timeout(), config.channelsPerUser());
     this.lostNodes = new LostNodes(store, splitMemory);
     this.merges = new MergeRecovery(store, sessions, splitMemory, router);
     this.handOver = new ShutdownHandOver(sessions, releases, runtime, clock, config.grace());
+    this.prechecked =
+        new PrecheckedPresence(
+            checks,
+            clock,
+            sessions,
+            apiSessions,
+            store,
+            attributeRate,
+            splitMemory,
+            router,
+            runtime);
   }
 
   /**
@@ -292,67 +307,58 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     runtime.close();
   }
 
-  // ---- PresenceService ----
+  // ---- PresenceService: the ids checked, then the path the front ends take ----
 
   @Override
   public PresenceSession openSession(UserId user) {
-    return sessions.open(user);
+    checks.user(user);
+    return sessions.open(user, true);
   }
 
   @Override
   public void join(ChannelId channel, UserId user) {
-    limits.check(channel);
-    limits.check(user);
-    apiSessions.join(channel, user, clock.instant());
+    checks.channel(channel);
+    checks.user(user);
+    prechecked.join(channel, user);
   }
 
   @Override
   public void leave(ChannelId channel, UserId user) {
-    limits.check(channel);
-    limits.check(user);
-    apiSessions.leave(channel, user, clock.instant());
+    checks.channel(channel);
+    checks.user(user);
+    prechecked.leave(channel, user);
   }
 
   @Override
   public ChannelUsers channelUsers(ChannelId channel, PageRequest page) {
-    limits.check(channel);
-    return store.users(channel, page);
+    checks.channel(channel);
+    return prechecked.channelUsers(channel, page);
   }
 
   @Override
   public List<ChannelId> userChannels(UserId user) {
-    limits.check(user);
-    return store.channelsOf(user);
+    checks.user(user);
+    return prechecked.userChannels(user);
   }
 
   @Override
   public Attributes setAttributes(ChannelId channel, UserId user, Attributes attributes) {
-    limits.check(channel);
-    limits.check(user);
-    limits.check(attributes);
-    Instant now = clock.instant();
-    attributeRate.acquire(user, now);
-    store.setAttributes(channel, user, attributes, now);
-    splitMemory.attributesSet(channel, user, attributes);
-    return attributes;
+    checks.channel(channel);
+    checks.user(user);
+    return prechecked.setAttributes(channel, user, attributes);
   }
 
   @Override
   public Attributes attributes(ChannelId channel, UserId user) {
-    limits.check(channel);
-    limits.check(user);
-    return store
-        .attributes(channel, user)
-        .orElseThrow(
-            () ->
-                new NotPresentException(
-                    "user '" + user + "' is not present in channel '" + channel + "'"));
+    checks.channel(channel);
+    checks.user(user);
+    return prechecked.attributes(channel, user);
   }
 
   @Override
   public Occupancy occupancy(ChannelId channel) {
-    limits.check(channel);
-    return store.occupancy(channel);
+    checks.channel(channel);
+    return prechecked.occupancy(channel);
   }
 
   /**
@@ -369,11 +375,28 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    */
   @Override
   public Subscription subscribe(ChannelId channel, PresenceListener listener) {
-    limits.check(channel);
-    EngineSubscription subscription =
-        new EngineSubscription(channel, listener, router, runtime.listeners(), store::snapshot);
-    subscription.start();
-    return subscription;
+    checks.channel(channel);
+    return prechecked.subscribe(channel, listener);
+  }
+
+  /**
+   * The checks of ids and attributes against this engine's limits, for the front ends, which check
+   * ids before they authorize and then call {@link #prechecked()}.
+   *
+   * @return the checks
+   */
+  public LimitChecks checks() {
+    return checks;
+  }
+
+  /**
+   * This engine for callers that have checked the ids with {@link #checks()}: the same operations
+   * without a second id check (see {@link PrecheckedPresence} for the precondition).
+   *
+   * @return the view
+   */
+  public PrecheckedPresence prechecked() {
+    return prechecked;
   }
 
   @Override

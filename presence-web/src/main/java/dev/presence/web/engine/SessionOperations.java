@@ -2,23 +2,22 @@ package dev.presence.web.engine;
 
 import dev.presence.ChannelId;
 import dev.presence.CloseReason;
-import dev.presence.PresenceLimits;
 import dev.presence.SessionId;
 import dev.presence.UserId;
 import java.time.Instant;
 
 /**
- * What an {@link EngineSession} needs from outside itself: the limits, the time, and the store
- * operations on its own memberships. {@link SessionRegistry} implements it; a session never sees
- * the engine.
+ * What an {@link EngineSession} needs from outside itself: the limit checks, the time, and the
+ * store operations on its own memberships. {@link SessionRegistry} implements it; a session never
+ * sees the engine.
  *
  * <p>Every method is called with the session's lock held, so an implementation must not call back
  * into the session. Failures are the store's, translated by {@link StoreGateway}.
  */
 interface SessionOperations {
 
-  /** The limits a session checks before it calls the store. */
-  PresenceLimits limits();
+  /** The limit checks a session makes before it calls the store. */
+  LimitChecks checks();
 
   /** The engine's time now. */
   Instant now();

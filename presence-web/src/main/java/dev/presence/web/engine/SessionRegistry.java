@@ -33,7 +33,7 @@ final class SessionRegistry implements SessionOperations {
 
   private final StoreGateway store;
   private final SessionReleases releases;
-  private final PresenceLimits limits;
+  private final LimitChecks checks;
   private final InstantSource clock;
   private final Duration timeout;
   private final String sessionPrefix;
@@ -55,9 +55,25 @@ final class SessionRegistry implements SessionOperations {
       PresenceLimits limits,
       InstantSource clock,
       Duration timeout) {
+    this(store, releases, new LimitChecks(limits), clock, timeout);
+  }
+
+  /**
+   * @param store the way to the store
+   * @param releases where ended sessions' memberships are released
+   * @param checks the limit checks, shared with the engine
+   * @param clock the only source of time
+   * @param timeout the timeout {@code T} after which a silent session is ended as lost
+   */
+  SessionRegistry(
+      StoreGateway store,
+      SessionReleases releases,
+      LimitChecks checks,
+      InstantSource clock,
+      Duration timeout) {
     this.store = store;
     this.releases = releases;
-    this.limits = limits;
+    this.checks = checks;
     this.clock = clock;
     this.timeout = timeout;
     this.sessionPrefix =
@@ -65,15 +81,30 @@ final class SessionRegistry implements SessionOperations {
   }
 
   /**
-   * Opens a session for a user.
+   * Opens a session for a user, checking the user id, and channel ids on the session's join and
+   * leave.
    *
+   * @throws dev.presence.InvalidArgumentException if the user id is over its limit
    * @throws UnavailableException if this node is handing over
    * @throws TooLargeException if the user has as many sessions open here as allowed
    */
   PresenceSession open(UserId user) {
+    checks.user(user);
+    return open(user, true);
+  }
+
+  /**
+   * Opens a session for a user whose id has been checked.
+   *
+   * @param user the user, checked against the limits
+   * @param checkChannels whether the session's join and leave check their channel ids (false for a
+   *     session of {@link PrecheckedPresence}, whose caller checked them)
+   * @throws UnavailableException if this node is handing over
+   * @throws TooLargeException if the user has as many sessions open here as allowed
+   */
+  PresenceSession open(UserId user, boolean checkChannels) {
     refuseWhenHandingOver();
-    limits.check(user);
-    int max = limits.sessionsPerUser();
+    int max = checks.limits().sessionsPerUser();
     sessionsPerUser.compute(
         user,
         (u, count) -> {
@@ -85,7 +116,7 @@ final class SessionRegistry implements SessionOperations {
           return n + 1;
         });
     SessionId id = SessionId.of(sessionPrefix + sessionCounter.incrementAndGet());
-    EngineSession session = new EngineSession(this, id, user, clock.instant());
+    EngineSession session = new EngineSession(this, id, user, clock.instant(), checkChannels);
     sessions.put(id, session);
     return session;
   }
@@ -131,8 +162,8 @@ final class SessionRegistry implements SessionOperations {
   // ---- SessionOperations ----
 
   @Override
-  public PresenceLimits limits() {
-    return limits;
+  public LimitChecks checks() {
+    return checks;
   }
 
   @Override

@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  * against the syntax and the configured lengths) and its authorization.
  *
  * <p>Resource methods read the ids first and authorize then, so a malformed id is a 400 before any
- * 403: {@code ChannelId c = request.channel(raw); request.authorize(Action.READ, c, null);}.
+ * 403: {@code ChannelId c = request.channel(raw); request.authorize(Action.READ, c, null);}. These
+ * are the request's only id checks: the resources then call the engine through {@link
+ * dev.presence.web.engine.PrecheckedPresence}, which trusts ids checked here against the limits the
+ * engine was made with ({@link PresenceConfig#limits()}).
  *
  * <p>Request scoped; one thread at a time.
  */

@@ -4,10 +4,10 @@ import dev.presence.Attributes;
 import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
 import dev.presence.PageRequest;
-import dev.presence.PresenceService;
 import dev.presence.UserId;
 import dev.presence.spi.Action;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.engine.PrecheckedPresence;
 import dev.presence.web.http.ApiRequest;
 import dev.presence.web.http.Authenticated;
 import dev.presence.web.http.Requests;
@@ -36,9 +36,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every request is authenticated first ({@code Authorization: Bearer <JWT>}, by {@link
  * dev.presence.web.http.AuthenticationFilter} before the method runs), then its ids and parameters
- * are checked, then it is authorized; only then is a body read. Join and leave answer 204; reads
- * and the attribute set answer 200 with JSON. Responses other than channel users carry {@code
- * Cache-Control: no-store}.
+ * are checked ({@link ApiRequest}, once: the engine is called through {@link PrecheckedPresence},
+ * which does not check them again), then it is authorized; only then is a body read. Join and leave
+ * answer 204; reads and the attribute set answer 200 with JSON. Responses other than channel users
+ * carry {@code Cache-Control: no-store}.
  */
 @Path("channels/{channel}")
 @Authenticated
@@ -46,7 +47,7 @@ import org.jspecify.annotations.Nullable;
 @Produces(MediaType.APPLICATION_JSON)
 public class ChannelResource {
 
-  @Inject PresenceService presence;
+  @Inject PrecheckedPresence presence;
   @Inject ApiRequest request;
   @Inject PresenceConfig config;
   @Inject ChannelUsersCache cache;

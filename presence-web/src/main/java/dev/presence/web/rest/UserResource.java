@@ -1,8 +1,8 @@
 package dev.presence.web.rest;
 
-import dev.presence.PresenceService;
 import dev.presence.UserId;
 import dev.presence.spi.Action;
+import dev.presence.web.engine.PrecheckedPresence;
 import dev.presence.web.http.ApiRequest;
 import dev.presence.web.http.Authenticated;
 import dev.presence.web.json.PresenceJson;
@@ -22,7 +22,7 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class UserResource {
 
-  @Inject PresenceService presence;
+  @Inject PrecheckedPresence presence;
   @Inject ApiRequest request;
 
   /**

@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -139,7 +140,18 @@ final class SseConnection implements PresenceListener {
    * @throws dev.presence.PresenceException if the subscription fails (nothing was sent)
    */
   void start(PresenceService presence) {
-    Subscription s = presence.subscribe(channel, this);
+    start(presence::subscribe);
+  }
+
+  /**
+   * Subscribes and starts sending, snapshot first.
+   *
+   * @param subscribe how to subscribe: {@code PresenceService::subscribe}, or the engine's {@code
+   *     PrecheckedPresence::subscribe} once the resource has checked the channel id
+   * @throws dev.presence.PresenceException if the subscription fails (nothing was sent)
+   */
+  void start(BiFunction<ChannelId, PresenceListener, Subscription> subscribe) {
+    Subscription s = subscribe.apply(channel, this);
     stream.attach(s); // closes it at once if the stream was closed meanwhile
     ChannelUsers snapshot;
     try {

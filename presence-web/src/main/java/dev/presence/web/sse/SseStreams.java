@@ -1,12 +1,12 @@
 package dev.presence.web.sse;
 
 import dev.presence.ChannelId;
-import dev.presence.PresenceService;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
 import dev.presence.spi.support.NamedThreads;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.connection.ConnectionLimiter;
+import dev.presence.web.engine.PresenceEngine;
 import dev.presence.web.ops.OperationMetrics;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -77,7 +77,7 @@ public class SseStreams {
 
   private static final Logger LOG = Logger.getLogger(SseStreams.class.getName());
 
-  @Inject PresenceService presence;
+  @Inject PresenceEngine presence;
   @Inject PresenceConfig config;
   @Inject OperationMetrics metrics;
   @Inject ConnectionLimiter limiter;
@@ -186,7 +186,7 @@ public class SseStreams {
     open.add(c);
     metrics.sseStreamOpened();
     try {
-      c.start(presence);
+      c.start(presence.prechecked()::subscribe); // the resource checked the channel
     } catch (RuntimeException e) {
       if (open.remove(c)) {
         metrics.sseStreamClosed();

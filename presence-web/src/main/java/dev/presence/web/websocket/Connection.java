@@ -7,9 +7,7 @@ import dev.presence.ErrorCode;
 import dev.presence.ForbiddenException;
 import dev.presence.InvalidArgumentException;
 import dev.presence.PresenceException;
-import dev.presence.PresenceLimits;
 import dev.presence.PresenceListener;
-import dev.presence.PresenceService;
 import dev.presence.PresenceSession;
 import dev.presence.Subscription;
 import dev.presence.TooLargeException;
@@ -22,6 +20,9 @@ import dev.presence.web.auth.AccessControl;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.auth.VerifiedToken;
 import dev.presence.web.delivery.SubscriptionStream;
+import dev.presence.web.engine.LimitChecks;
+import dev.presence.web.engine.PrecheckedPresence;
+import dev.presence.web.engine.PresenceEngine;
 import dev.presence.web.json.PresenceJson;
 import dev.presence.web.ops.RateLimitedLog;
 import jakarta.json.Json;
@@ -132,7 +133,8 @@ final class Connection implements Outbox.Listener {
       long windowChars) {}
 
   private final TokenVerifier verifier;
-  private final PresenceService presence;
+  private final LimitChecks checks;
+  private final PrecheckedPresence presence;
   private final AccessControl access;
   private final Transport transport;
   private final Executor executor;
@@ -157,7 +159,8 @@ final class Connection implements Outbox.Listener {
    *
    * @param token the token the connection was opened with
    * @param verifier verifies the tokens of {@code reauthenticate} and judges expiry
-   * @param presence the presence service
+   * @param engine the presence engine: its checks for the ids of each request, then its {@link
+   *     PresenceEngine#prechecked()} operations, so each id is checked once per request
    * @param access the access control
    * @param transport the socket
    * @param executor runs sends and closes; shared by all connections
@@ -169,7 +172,7 @@ final class Connection implements Outbox.Listener {
   Connection(
       VerifiedToken token,
       TokenVerifier verifier,
-      PresenceService presence,
+      PresenceEngine engine,
       AccessControl access,
       Transport transport,
       Executor executor,
@@ -179,7 +182,8 @@ final class Connection implements Outbox.Listener {
       Consumer<Connection> onEnd) {
     this.token = token;
     this.verifier = verifier;
-    this.presence = presence;
+    this.checks = engine.checks();
+    this.presence = engine.prechecked();
     this.access = access;
     this.transport = transport;
     this.executor = executor;
@@ -200,6 +204,7 @@ final class Connection implements Outbox.Listener {
    *     store unreachable); the caller closes the socket
    */
   void open() {
+    // The user id was checked when the token was verified (TokenVerifier checks the subject).
     session = presence.openSession(token.caller().userId());
   }
 
@@ -415,14 +420,17 @@ final class Connection implements Outbox.Listener {
     }
     Caller caller = token.caller(); // the current token's: a reauthentication may change roles
     UserId self = caller.userId();
-    PresenceLimits limits = presence.limits();
+    // The ids' one check against the configured lengths, for every request (unsubscribe
+    // included), before any authorization; the engine is called through PrecheckedPresence and the
+    // session it opened, which do not check them again. The caller's own id (self) was checked
+    // when its token was verified.
     ChannelId named = r.channel();
     if (named != null) {
-      limits.check(named); // the configured length, for every request (unsubscribe included)
+      checks.channel(named);
     }
     UserId target = r.user();
     if (target != null) {
-      limits.check(target);
+      checks.user(target);
     }
     switch (r.type()) {
       case JOIN -> {

@@ -1,6 +1,5 @@
 package dev.presence.web.websocket;
 
-import dev.presence.PresenceService;
 import dev.presence.spi.support.NamedThreads;
 import dev.presence.web.auth.AccessControl;
 import dev.presence.web.auth.TokenVerifier;
@@ -54,7 +53,7 @@ public class WebSocketRuntime {
   private static final Logger LOG = Logger.getLogger(WebSocketRuntime.class.getName());
 
   @Inject PresenceConfig config;
-  @Inject PresenceService presence;
+  @Inject PresenceEngine presence;
   @Inject AccessControl access;
   @Inject ConnectionLimiter limiter;
   @Inject OperationMetrics metrics;
@@ -112,9 +111,7 @@ public class WebSocketRuntime {
         "presence_connections_open",
         "WebSocket and Server-Sent Events connections counted against presence.ws.max-connections.",
         limiter::open);
-    if (presence instanceof PresenceEngine engine) {
-      engine.afterHandOver(this::goAway);
-    }
+    presence.afterHandOver(this::goAway);
   }
 
   /**
@@ -156,12 +153,10 @@ public class WebSocketRuntime {
    */
   @PreDestroy
   void stop() {
-    if (presence instanceof PresenceEngine engine) {
-      try {
-        engine.handOver();
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "the presence handover at shutdown failed", e);
-      }
+    try {
+      presence.handOver();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "the presence handover at shutdown failed", e);
     }
     goAway();
     ScheduledExecutorService check = checker;
