@@ -17,6 +17,9 @@
  * member running a backend's entry processor). {@link dev.presence.spi.support.MembershipValues}
  * and {@link dev.presence.spi.support.PageCursors} turn them into API values on the caller's side.
  *
+ * <p>{@link dev.presence.spi.support.ConfigDurations} is the one parser of durations written in
+ * configuration, the server's keys and the backends' alike.
+ *
  * <p>{@link dev.presence.spi.support.NamedThreads} makes the daemon threads of the backends and the
  * server, so that every thread of Presence is named the same way.
  *

@@ -1,56 +1,26 @@
 package dev.presence.web.config;
 
+import dev.presence.spi.support.ConfigDurations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Parses durations as written in configuration: a whole number with a unit ({@code 500ms}, {@code
- * 10s}, {@code 2m}, {@code 1h}), ISO-8601 ({@code PT10S}), or {@code 0}.
+ * Durations as configuration writes them: parsed by the one parser of the project, {@link
+ * ConfigDurations} (a whole number with a unit: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h},
+ * {@code 1d}; ISO-8601 such as {@code PT10S}; or {@code 0}), and formatted back.
  */
 public final class Durations {
-
-  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
 
   private Durations() {}
 
   /**
-   * Parses a duration.
+   * Parses a duration ({@link ConfigDurations#parse}).
    *
    * @param text the text
    * @return the duration, never negative
    * @throws IllegalArgumentException if the text is not a duration, or is negative
    */
   public static Duration parse(String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    if (t.equals("0")) {
-      return Duration.ZERO;
-    }
-    Matcher m = SIMPLE.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
-    }
-    if (t.startsWith("p") || t.startsWith("-p")) {
-      try {
-        Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
-        if (d.isNegative()) {
-          throw new IllegalArgumentException("'" + text + "' is negative");
-        }
-        return d;
-      } catch (DateTimeParseException e) {
-        // fall through to the common message
-      }
-    }
-    throw new IllegalArgumentException(
-        "'" + text + "' is not a duration; write for example 500ms, 10s, 2m, 1h or PT10S");
+    return ConfigDurations.parse(text);
   }
 
   /**
