@@ -45,7 +45,7 @@ public final class ConfigDurations {
    * @param text the text
    * @return the duration, never negative
    * @throws IllegalArgumentException if the text is not such a duration; the message quotes it (cut
-   *     at 64 characters; text that is not valid Unicode is not quoted)
+   *     at 64 code points; text that is not valid Unicode is not quoted)
    */
   public static Duration parse(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
@@ -94,13 +94,10 @@ public final class ConfigDurations {
     if (!Attributes.isValidText(text)) {
       return "the value (not valid Unicode text)";
     }
-    if (text.length() <= QUOTE_LENGTH) {
+    if (text.codePointCount(0, text.length()) <= QUOTE_LENGTH) {
       return "'" + text + "'";
     }
-    int end = QUOTE_LENGTH;
-    if (Character.isHighSurrogate(text.charAt(end - 1))) {
-      end++;
-    }
-    return "'" + text.substring(0, end) + "...' (" + text.length() + " characters)";
+    String head = text.substring(0, text.offsetByCodePoints(0, QUOTE_LENGTH));
+    return "'" + head + "...' (" + text.length() + " characters)";
   }
 }

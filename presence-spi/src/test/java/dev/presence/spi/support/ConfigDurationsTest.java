@@ -122,6 +122,9 @@ class ConfigDurationsTest {
     assertThatThrownBy(() -> ConfigDurations.parse(text))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("'" + "x".repeat(64) + "...' (5000 characters)");
+    String pairs = "\ud83d\ude00".repeat(100);
+    assertThatThrownBy(() -> ConfigDurations.parse(pairs))
+        .hasMessageStartingWith("'" + "\ud83d\ude00".repeat(64) + "...'");
   }
 
   @ParameterizedTest
