@@ -18,13 +18,9 @@ import dev.presence.UserId;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventHook;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,8 +58,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PresenceEngine implements PresenceService, AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(PresenceEngine.class.getName());
-
   /** For tests: {@link MergeRecovery#UNREPORTED_MERGE}. */
   static final Duration UNREPORTED_MERGE = MergeRecovery.UNREPORTED_MERGE;
 
@@ -88,8 +82,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   private final ShutdownHandOver handOver;
   private final PrecheckedPresence prechecked;
 
-  private final ReentrantLock tickLock = new ReentrantLock();
-  private boolean tickFailing; // guarded by tickLock
+  private final LivenessPass liveness;
 
   /**
    * Creates an engine; nothing runs until {@link #start()}.
@@ -156,6 +149,17 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
             splitMemory,
             router,
             runtime);
+    this.liveness =
+        new LivenessPass(
+            List.of(
+                new LivenessPass.Step("ending silent sessions", sessions::tick),
+                new LivenessPass.Step("retrying session releases", releases::tick),
+                new LivenessPass.Step("releasing lost nodes", lostNodes::tick),
+                new LivenessPass.Step("re-asserting sessions after a merge", merges::tick),
+                new LivenessPass.Step("expiring", store::tick),
+                new LivenessPass.Step("rate limits", attributeRate::forgetIdle),
+                new LivenessPass.Step("forgetting ended REST leases", apiSessions::tick),
+                new LivenessPass.Step("reordering events", router::tick)));
   }
 
   /**
@@ -175,36 +179,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    * calls it otherwise. Never throws: failures are logged and retried on the next pass.
    */
   public void tick() {
-    tickLock.lock();
-    try {
-      Instant now = clock.instant();
-      boolean ok = true;
-      ok &= step("ending silent sessions", () -> sessions.tick(now));
-      ok &= step("retrying session releases", () -> releases.tick(now));
-      ok &= step("releasing lost nodes", () -> lostNodes.tick(now));
-      ok &= step("re-asserting sessions after a merge", () -> merges.tick(now));
-      ok &= step("expiring", () -> store.tick(now));
-      ok &= step("rate limits", () -> attributeRate.forgetIdle(now));
-      ok &= step("forgetting ended REST leases", () -> apiSessions.tick(now));
-      ok &= step("reordering events", () -> router.tick(now));
-      if (ok && tickFailing) {
-        LOG.log(Level.INFO, "presence liveness checks work again");
-      }
-      tickFailing = !ok;
-    } finally {
-      tickLock.unlock();
-    }
-  }
-
-  private boolean step(String what, Runnable work) {
-    try {
-      work.run();
-      return true;
-    } catch (RuntimeException e) {
-      Level level = tickFailing ? Level.FINE : Level.WARNING;
-      LOG.log(level, e, () -> "presence liveness pass failed while " + what + "; will retry");
-      return false;
-    }
+    liveness.run(clock.instant());
   }
 
   /**
