@@ -6,11 +6,15 @@
 #   run-ws-bench.sh <scenario> <target> [extra ws-bench.mjs options]
 #     scenario: paced | idle | hold
 #     target:   p6 (Payara Micro 6.2025.10, JDK 17) | p7 (Payara Micro 7.2026.11, Temurin 25) | soketi
+#               | wf (WildFly 39.0.1.Final, JDK 17, presence-portable.war; the zip from ~/.m2, which a
+#               build of presence-it with -Pwildfly puts there)
 #
 # Environment (defaults): PORT (18480 p6, 18490 p7, 16001 soketi), WAR
 # (presence-web/target/presence.war of this checkout), XMX (1g), JAVA17, JAVA25, OUT
 # (presence-it/target/ws-bench: logs and one JSON result per run), REPEAT (1: runs the driver
-# REPEAT times against one server start; each run is a separate result).
+# REPEAT times against one server start; each run is a separate result), WARMUP (0: runs of the
+# same scenario before the measured ones, against the same server start, not reported: a
+# long-running server's JIT is warm, the first runs after a start are not).
 set -euo pipefail
 
 scenario=${1:?usage: run-ws-bench.sh paced|idle|hold p6|p7|soketi [driver options]}
@@ -25,6 +29,7 @@ WAR=${WAR:-$root/presence-web/target/presence.war}
 XMX=${XMX:-1g}
 OUT=${OUT:-$root/presence-it/target/ws-bench}
 REPEAT=${REPEAT:-1}
+WARMUP=${WARMUP:-0}
 mkdir -p "$OUT"
 stamp=$(date +%Y%m%d-%H%M%S)
 
@@ -39,7 +44,7 @@ cleanup() {
     kill -KILL "$server_pid" 2>/dev/null || true
   fi
 }
-trap 'cleanup; [ -n "$tmp" ] && rm -rf "$tmp"' EXIT INT TERM
+trap 'cleanup; [ -n "$tmp" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$tmp"' EXIT INT TERM
 
 payara_jar() { # version
   local jar=$HOME/.m2/repository/fish/payara/extras/payara-micro/$1/payara-micro-$1.jar
@@ -77,6 +82,40 @@ case "$target" in
     url="ws://127.0.0.1:$port/ws/v1"
     jcmd=$java_home/bin/jcmd
     ;;
+  wf)
+    war=$root/presence-web/target/presence-portable.war
+    zip=$HOME/.m2/repository/org/wildfly/wildfly-dist/39.0.1.Final/wildfly-dist-39.0.1.Final.zip
+    [ -f "$war" ] || { echo "no WAR at $war: mvn -B -q -DskipTests package -pl presence-web -am" >&2; exit 1; }
+    [ -f "$zip" ] || { echo "no WildFly zip at $zip: mvn -B -Pwildfly -pl presence-it -am verify once" >&2; exit 1; }
+    port=${PORT:-18580}
+    tmp=$(mktemp -d "/tmp/ws-bench-$target.XXXXXX")
+    unzip -q "$zip" -d "$tmp"
+    home=$tmp/wildfly-39.0.1.Final
+    cp "$war" "$home/standalone/deployments/"
+    log=$OUT/$stamp-$scenario-$target-server.log
+    echo "starting WildFly 39.0.1.Final on $JAVA17, port $port (log $log)"
+    # The JVM options Hazelcast 5 needs on JDK 17 (PORTABILITY.md); its member on its own port.
+    JAVA_HOME=$JAVA17 JAVA_OPTS="-Xms$XMX -Xmx$XMX -Djava.net.preferIPv4Stack=true --add-modules=java.se \
+--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.management/sun.management=ALL-UNNAMED \
+--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED -Dhazelcast.phone.home.enabled=false \
+-Dpresence.hazelcast.port=$((port + 7000)) -Dpresence.hazelcast.cluster-name=ws-bench-$stamp \
+-Dpresence.auth.mode=dev ${JAVA_OPTS:-}" \
+      "$home/bin/standalone.sh" -Djboss.bind.address=127.0.0.1 -Djboss.bind.address.management=127.0.0.1 \
+      -Djboss.socket.binding.port-offset=$((port - 8080)) >"$log" 2>&1 &
+    launcher=$!
+    # standalone.sh runs the JVM as its child (after short "java -version" probes): measure and stop
+    # the server JVM itself.
+    for _ in $(seq 1 60); do
+      server_pid=$(pgrep -P "$launcher" -f jboss-modules.jar || true)
+      [ -n "$server_pid" ] && break
+      sleep 0.5
+    done
+    [ -n "$server_pid" ] || { echo "WildFly did not start; see $log" >&2; kill "$launcher" 2>/dev/null; exit 1; }
+    wait_http "http://127.0.0.1:$port/presence-portable/health/ready" 240
+    url="ws://127.0.0.1:$port/presence-portable/ws/v1"
+    jcmd=$JAVA17/bin/jcmd
+    ;;
   soketi)
     port=${PORT:-16001}
     log=$OUT/$stamp-$scenario-$target-server.log
@@ -102,6 +141,11 @@ case "$scenario" in
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
 
+for i in $(seq 1 "$WARMUP"); do
+  node "$here/ws-bench.mjs" --target "$driver_target" --url "$url" --pid "$server_pid" \
+    ${jcmd:+--jcmd "$jcmd"} "${args[@]}" "$@" >"$OUT/$stamp-$scenario-$target-warmup-$i.log" 2>&1
+  echo "warm-up run $i of $WARMUP done (not reported)"
+done
 for i in $(seq 1 "$REPEAT"); do
   json=$OUT/$stamp-$scenario-$target-$i.json
   node "$here/ws-bench.mjs" --target "$driver_target" --url "$url" --pid "$server_pid" \

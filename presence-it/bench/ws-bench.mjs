@@ -18,7 +18,7 @@
 // Only meant for 127.0.0.1: the driver refuses other hosts.
 import { WebSocket } from 'ws';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
@@ -71,6 +71,36 @@ function cpuSeconds() {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
   return (Number(f[11]) + Number(f[12])) / clkTck; // fields 14 utime, 15 stime
+}
+/**
+ * CPU seconds of the server's threads by name, the trailing number of pooled threads removed
+ * ("presence-ws-send-1" and "-2" count as "presence-ws-send-"); names are the kernel's, at most 15
+ * characters. A thread that ended since is missing: read the difference of two calls as a lower
+ * bound per name.
+ */
+function threadCpuSeconds() {
+  const byName = {};
+  if (!pid) return byName;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')).replace(/\d+$/, '');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      byName[name] = (byName[name] ?? 0) + (Number(f[11]) + Number(f[12])) / clkTck;
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byName;
+}
+/** The names whose CPU grew most from a to b, as {name: seconds}, largest first. */
+function topThreads(a, b, n) {
+  return Object.fromEntries(
+    Object.entries(b)
+      .map(([k, v]) => [k, r2(v - (a[k] ?? 0))])
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, n),
+  );
 }
 function rssKb() {
   if (!pid) return NaN;
@@ -127,6 +157,7 @@ class Client {
   }
 
   onMessage(text, t) {
+    if (observerFrames.counting && this.h.observer) observerFrames.count++;
     const m = JSON.parse(text);
     if (target === 'presence') {
       const list = m.type === 'batch' ? m.messages : [m];
@@ -235,6 +266,9 @@ class Client {
   }
 }
 
+// Frames received by paced observers while observerFrames.counting (the window and its drain).
+const observerFrames = { counting: false, count: 0 };
+
 function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -280,6 +314,7 @@ async function paced() {
   for (let i = 0; i < observerCount; i++) {
     const c = new Client(`obs-${run}-${i}`, {
       onEvent,
+      observer: true,
       onClose: () => observerCloses++,
       onOther: () => others++,
     });
@@ -325,6 +360,7 @@ async function paced() {
   const t0 = now();
   const end = t0 + warmup + duration;
   let cpu0 = NaN;
+  let threads0 = {};
   let driverCpu0 = null;
   let tm0 = 0;
   let windowStarted = 0;
@@ -333,7 +369,9 @@ async function paced() {
       const t = now();
       if (!measuring && t >= t0 + warmup) {
         measuring = true;
+        observerFrames.counting = true;
         cpu0 = cpuSeconds();
+        threads0 = threadCpuSeconds();
         driverCpu0 = process.cpuUsage();
         tm0 = t;
         windowStarted = started;
@@ -359,6 +397,7 @@ async function paced() {
   const expected = windowOps.size * observerCount; // ops actually sent in the window
   const tm1 = now();
   const cpu1 = cpuSeconds();
+  const threads1 = threadCpuSeconds();
   const cpu = cpu1 - cpu0;
   const driverCpu = process.cpuUsage(driverCpu0);
   delays.sort((a, b) => a - b);
@@ -374,6 +413,10 @@ async function paced() {
     driverCpuSeconds: r2((driverCpu.user + driverCpu.system) / 1e6),
     delayMs: { p50: r2(quantile(delays, 0.5)), p90: r2(quantile(delays, 0.9)), p99: r2(quantile(delays, 0.99)), max: r2(delays[delays.length - 1]) },
     observerCloses, resyncOrInterval: others,
+    // frames the observers received from the window's start until the drain ended: below 1 per
+    // delivery when the server packed several events into one frame (a batch)
+    observerFramesPerDelivery: r2(observerFrames.count / windowDeliveries),
+    serverThreadCpuSeconds: topThreads(threads0, threads1, 8),
   };
   for (const c of live) c.terminate();
   for (const o of observers) o.close();
