@@ -16,6 +16,7 @@ import dev.presence.SessionId;
 import dev.presence.Subscription;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
+import dev.presence.spi.Capability;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventHook;
 import java.time.Duration;
@@ -95,6 +96,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    * @param config the settings
    * @param clock the only source of time
    * @param hooks the event hooks, each called on its own thread
+   * @throws IllegalArgumentException if the backend is clustered without node loss detection
    */
   public PresenceEngine(
       PresenceBackend backend,
@@ -115,6 +117,9 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    * @param clock the only source of time
    * @param hooks the event hooks, each called on its own thread
    * @param threadFactory makes every thread of the engine, or null for plain daemon threads
+   * @throws IllegalArgumentException if the backend is {@linkplain Capability#CLUSTERED clustered}
+   *     without {@link Capability#NODE_LOSS_DETECTION}: it would leave the sessions of a dead node
+   *     present for ever
    */
   public PresenceEngine(
       PresenceBackend backend,
@@ -122,6 +127,16 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       InstantSource clock,
       List<PresenceEventHook> hooks,
       @Nullable ThreadFactory threadFactory) {
+    if (backend.isSupported(Capability.CLUSTERED)
+        && !backend.isSupported(Capability.NODE_LOSS_DETECTION)) {
+      // Sessions held by a node that dies would stay present for ever: ghosts.
+      throw new IllegalArgumentException(
+          "the presence backend "
+              + backend
+              + " is clustered but cannot detect the loss of a node"
+              + " (no Capability.NODE_LOSS_DETECTION): the sessions of a node that dies would stay"
+              + " present for ever; use a backend that detects node loss, or run a single node");
+    }
     this.backend = backend;
     this.config = config;
     this.limits = config.limits();
