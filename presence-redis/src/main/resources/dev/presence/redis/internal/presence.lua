@@ -52,6 +52,18 @@ local function add(a, b)
   return string.format('%010d%09d', hi, lo)
 end
 
+-- a < b by bytes, as Java orders ids (Lua's < follows the server's locale)
+local function bytesBefore(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then
+      return x < y
+    end
+  end
+  return #a < #b
+end
+
 -- ---- one channel ----
 
 local Channel = {}
@@ -255,13 +267,23 @@ function Channel:releaseUserOfNode(user, node, graceUntil, now)
 end
 
 function Channel:expire(now, grace)
-  local users = redis.call('ZRANGEBYSCORE', P .. 'd:' .. self.c, '-inf', ms(now))
-  for _, user in ipairs(users) do
+  -- in the machine's order: by exact deadline, then user (the scores are only milliseconds)
+  local due = {}
+  for _, user in ipairs(redis.call('ZRANGEBYSCORE', P .. 'd:' .. self.c, '-inf', ms(now))) do
     local m = self:load(user)
     if not m then
       redis.call('ZREM', P .. 'd:' .. self.c, user)
       self.changed = true
     elseif m.ix <= now then
+      table.insert(due, {m.ix, user, m})
+    end
+  end
+  table.sort(due, function(a, b)
+    return a[1] < b[1] or (a[1] == b[1] and bytesBefore(a[2], b[2]))
+  end)
+  for _, d in ipairs(due) do
+    local user, m = d[2], d[3]
+    do
       if m.pr ~= 0 then
         self:endMember(user, m, m.pr == CLEAN and LEAVE or TIMEOUT)
       else
@@ -358,6 +380,8 @@ elseif op == 'releaseNode' then
   local node, retention, now, graceUntil = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
   local key = P .. 'n:' .. node
   local fields = redis.call('HKEYS', key)
+  -- by channel, then user: the machine's order within a channel
+  table.sort(fields, bytesBefore)
   local channels, order, events = {}, {}, {}
   local batch = tonumber(ARGV[7])
   for n, field in ipairs(fields) do
