@@ -8,7 +8,8 @@ import org.junit.jupiter.api.AfterAll;
 /**
  * The clustered contract: every member a backend of its own (own connections, own node id) on one
  * redis-server, sharing one key prefix. A member is killed by {@link RedisPresenceBackend#crash()}:
- * its heartbeat stops and its connections close without leaving the registry.
+ * its heartbeat stops and its connections close without leaving the registry. A member is cut off
+ * by freezing its heartbeat.
  */
 class RedisClusteredContractTest extends ClusteredBackendContract {
 
@@ -23,6 +24,18 @@ class RedisClusteredContractTest extends ClusteredBackendContract {
   @Override
   protected void kill(PresenceBackend member) {
     member.unwrap(RedisPresenceBackend.class).crash();
+  }
+
+  /** Freezes the member's heartbeat: to the others it is a frozen node. */
+  @Override
+  protected boolean isolate(PresenceBackend member) {
+    member.unwrap(RedisPresenceBackend.class).freezeHeartbeat(true);
+    return true;
+  }
+
+  @Override
+  protected void reconnect(PresenceBackend member) {
+    member.unwrap(RedisPresenceBackend.class).freezeHeartbeat(false);
   }
 
   @AfterAll

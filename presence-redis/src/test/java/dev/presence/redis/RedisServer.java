@@ -14,27 +14,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@code redis-server} process of a test's own, on a free loopback port, without persistence; its
- * log goes to {@code target/redis-<port>.log}. Stopped by its process handle (SIGKILL), never by
- * name. {@link #kill()} and {@link #restart()} simulate a crash and a restart on the same port.
+ * A {@code redis-server} process of a test's own, on a free loopback port, without persistence
+ * unless durable; its files and log are in {@code target/redis-<port>/}. Stopped by its process
+ * handle (SIGKILL), never by name. {@link #kill()} and {@link #restart()} simulate a crash and a
+ * restart on the same port.
  */
 final class RedisServer implements AutoCloseable {
 
   private static final AtomicLong PREFIXES = new AtomicLong();
 
   private final int port;
+  private final boolean durable;
+  private final Path dir;
   private final Path log;
   private Process process;
 
-  private RedisServer(int port) {
+  private RedisServer(int port, boolean durable) {
     this.port = port;
-    this.log = Path.of("target", "redis-" + port + ".log").toAbsolutePath();
+    this.durable = durable;
+    this.dir = Path.of("target", "redis-" + port).toAbsolutePath();
+    this.log = dir.resolve("redis.log");
     // A test JVM that ends without closing its servers still stops them.
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopQuietly, "redis-server-" + port));
   }
@@ -45,9 +52,19 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** Starts a server on a free port and waits until it answers PING. */
+  /** Starts a server without persistence on a free port and waits until it answers PING. */
   static RedisServer start() {
-    RedisServer server = new RedisServer(freePort());
+    RedisServer server = new RedisServer(freePort(), false);
+    server.launch();
+    return server;
+  }
+
+  /**
+   * Starts a server that writes every change to its append-only file before answering ({@code
+   * appendfsync always}), so that a {@link #restart()} after {@link #kill()} has the data.
+   */
+  static RedisServer startDurable() {
+    RedisServer server = new RedisServer(freePort(), true);
     server.launch();
     return server;
   }
@@ -71,7 +88,7 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** Starts the server again on the same port, empty. */
+  /** Starts the server again on the same port: empty, or with its data if durable. */
   void restart() {
     launch();
   }
@@ -93,9 +110,10 @@ final class RedisServer implements AutoCloseable {
 
   private void launch() {
     try {
-      Files.createDirectories(log.getParent());
-      process =
-          new ProcessBuilder(
+      Files.createDirectories(dir);
+      List<String> command =
+          new ArrayList<>(
+              List.of(
                   "redis-server",
                   "--port",
                   Integer.toString(port),
@@ -103,12 +121,15 @@ final class RedisServer implements AutoCloseable {
                   "127.0.0.1",
                   "--save",
                   "",
-                  "--appendonly",
-                  "no",
                   "--dir",
-                  log.getParent().toString(),
-                  "--dbfilename",
-                  "redis-" + port + ".rdb")
+                  dir.toString(),
+                  "--appendonly",
+                  durable ? "yes" : "no"));
+      if (durable) {
+        command.addAll(List.of("--appendfsync", "always"));
+      }
+      process =
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();

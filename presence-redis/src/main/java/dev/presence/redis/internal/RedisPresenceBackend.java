@@ -75,6 +75,7 @@ public final class RedisPresenceBackend implements PresenceBackend {
   private volatile boolean registered;
   private volatile boolean closed;
   private volatile boolean tickFailing;
+  private volatile boolean frozen;
 
   private RedisPresenceBackend(Settings settings, RedisClient client) {
     this.settings = settings;
@@ -197,6 +198,9 @@ public final class RedisPresenceBackend implements PresenceBackend {
   }
 
   private void tickQuietly() {
+    if (frozen) {
+      return;
+    }
     try {
       tick();
       if (tickFailing) {
@@ -285,6 +289,17 @@ public final class RedisPresenceBackend implements PresenceBackend {
     }
     throw new IllegalArgumentException(
         "the Redis presence backend has no object of type " + type.getName());
+  }
+
+  /**
+   * Stops or resumes the heartbeat, as a frozen process would, for tests: a node frozen longer than
+   * the node TTL is declared lost by the others and, once resumed, takes a new node id and reports
+   * {@link ClusterListener#merged()}.
+   *
+   * @param frozen true to stop the heartbeat, false to resume it
+   */
+  public void freezeHeartbeat(boolean frozen) {
+    this.frozen = frozen;
   }
 
   /**
