@@ -100,18 +100,7 @@ public abstract class BackendOutageContract {
     SessionLease session = SessionLease.nodeBound(newSession(), backend.nodeId());
     store.join(channel, user, session, NO_LIMIT, T0);
 
-    cutOff();
-    try {
-      await()
-          .atMost(detectionTimeout())
-          .untilAsserted(() -> assertThat(backend.isAvailable()).isFalse());
-      for (ThrowingCallable call : everyCall(store, channel, user, session)) {
-        assertThatThrownBy(call).isInstanceOf(UnavailableException.class);
-      }
-      assertThat(backend.isAvailable()).isFalse();
-    } finally {
-      restore();
-    }
+    refusedDuringOutage(store, channel, user, session);
 
     await()
         .atMost(detectionTimeout())
@@ -137,6 +126,23 @@ public abstract class BackendOutageContract {
     store.setAttributes(channel, user, attrs("a", "1"), T0);
     ChannelUsers before = store.snapshot(channel);
 
+    refusedDuringOutage(store, channel, user, session);
+
+    await()
+        .atMost(detectionTimeout())
+        .ignoreExceptionsInstanceOf(UnavailableException.class)
+        .untilAsserted(() -> assertThat(store.snapshot(channel)).isEqualTo(before));
+    assertThat(store.channelsOf(user)).containsExactly(channel);
+    assertThat(store.attributes(channel, user)).contains(attrs("a", "1"));
+  }
+
+  /**
+   * Cuts the state off, awaits {@code isAvailable() == false}, checks that every call is refused
+   * with {@link UnavailableException} while the backend still says it is unavailable, and restores
+   * the state.
+   */
+  private void refusedDuringOutage(
+      PresenceStore store, ChannelId channel, UserId user, SessionLease session) {
     cutOff();
     try {
       await()
@@ -145,16 +151,10 @@ public abstract class BackendOutageContract {
       for (ThrowingCallable call : everyCall(store, channel, user, session)) {
         assertThatThrownBy(call).isInstanceOf(UnavailableException.class);
       }
+      assertThat(backend.isAvailable()).isFalse();
     } finally {
       restore();
     }
-
-    await()
-        .atMost(detectionTimeout())
-        .ignoreExceptionsInstanceOf(UnavailableException.class)
-        .untilAsserted(() -> assertThat(store.snapshot(channel)).isEqualTo(before));
-    assertThat(store.channelsOf(user)).containsExactly(channel);
-    assertThat(store.attributes(channel, user)).contains(attrs("a", "1"));
   }
 
   /** One call of every store method that changes the channel, and the reads, and a publish. */
