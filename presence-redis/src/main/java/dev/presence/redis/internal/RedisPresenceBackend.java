@@ -21,6 +21,10 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -61,6 +65,7 @@ public final class RedisPresenceBackend implements PresenceBackend {
   private static final Logger LOG = Logger.getLogger(RedisPresenceBackend.class.getName());
 
   private final Settings settings;
+  private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> commands;
   private final StatefulRedisConnection<String, byte[]> publisher;
@@ -77,8 +82,9 @@ public final class RedisPresenceBackend implements PresenceBackend {
   private volatile boolean tickFailing;
   private volatile boolean frozen;
 
-  private RedisPresenceBackend(Settings settings, RedisClient client) {
+  private RedisPresenceBackend(Settings settings, ClientResources resources, RedisClient client) {
     this.settings = settings;
+    this.resources = resources;
     this.client = client;
     RedisCodec<String, byte[]> bytes = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     commands = client.connect(StringCodec.UTF8);
@@ -110,7 +116,15 @@ public final class RedisPresenceBackend implements PresenceBackend {
           RedisConfigKeys.URI + " is not a Redis URI: '" + settings.uri() + "'", e);
     }
     uri.setTimeout(settings.timeout());
-    RedisClient client = RedisClient.create(uri);
+    // Reconnect attempts at most a second apart (Lettuce's default backs off to 30 s), so that a
+    // node is back within about a heartbeat of Redis.
+    ClientResources resources =
+        DefaultClientResources.builder()
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+            .build();
+    RedisClient client = RedisClient.create(resources, uri);
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
@@ -120,9 +134,10 @@ public final class RedisPresenceBackend implements PresenceBackend {
             .build());
     RedisPresenceBackend backend;
     try {
-      backend = new RedisPresenceBackend(settings, client);
+      backend = new RedisPresenceBackend(settings, resources, client);
     } catch (RedisException | UnavailableException e) {
       client.shutdown();
+      resources.shutdown();
       throw new IllegalStateException(
           "cannot connect to Redis at "
               + uri.getHost()
@@ -337,6 +352,7 @@ public final class RedisPresenceBackend implements PresenceBackend {
     publisher.close();
     commands.close();
     client.shutdown(0, settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    resources.shutdown(0, settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -415,15 +415,19 @@ elseif op == 'expire' then
   local retention, now, grace, batch = tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
   local due = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', ms(now), 'LIMIT', 0, batch)
   local events = {}
+  local changed = false
   for _, c in ipairs(due) do
     local ch = channel(c)
     ch:expire(now, grace)
     ch:commit(retention)
+    changed = changed or ch.changed
     for _, e in ipairs(ch.events) do
       table.insert(events, e)
     end
   end
-  return answer(#due >= batch and 'MORE' or 'OK', events)
+  -- A full batch in which nothing changed (deadlines later in the same millisecond as now) would
+  -- come back unchanged: the next sweep gets it.
+  return answer((#due >= batch and changed) and 'MORE' or 'OK', events)
 elseif op == 'read' then
   -- channel, user: {1, {attrs}} or {0}
   local raw = redis.call('HGET', P .. 'm:' .. ARGV[3], ARGV[4])
