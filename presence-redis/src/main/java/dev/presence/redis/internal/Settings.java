@@ -2,12 +2,8 @@ package dev.presence.redis.internal;
 
 import dev.presence.redis.RedisConfigKeys;
 import dev.presence.spi.BackendContext;
+import dev.presence.spi.support.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The backend's configuration, read once at start ({@link RedisConfigKeys}).
@@ -26,8 +22,6 @@ record Settings(
     Duration heartbeat,
     Duration nodeTtl,
     Duration retention) {
-
-  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   static Settings read(BackendContext context) {
     Duration heartbeat = duration(context, RedisConfigKeys.HEARTBEAT, Duration.ofSeconds(1));
@@ -57,35 +51,6 @@ record Settings(
   }
 
   private static Duration duration(BackendContext context, String key, Duration fallback) {
-    String value = text(context, key, "");
-    if (value.isEmpty()) {
-      return fallback;
-    }
-    Duration parsed = parseDuration(value);
-    if (parsed == null || parsed.isNegative()) {
-      throw new IllegalStateException(
-          key + " must be a duration such as 500ms, 10s, 2m, 1h or PT10S, not '" + value + "'");
-    }
-    return parsed;
-  }
-
-  /** Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1d} or ISO-8601. */
-  static @Nullable Duration parseDuration(String value) {
-    Matcher m = SIMPLE_DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
-    if (m.matches()) {
-      long amount = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      };
-    }
-    try {
-      return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return Durations.config(key, text(context, key, ""), fallback);
   }
 }
