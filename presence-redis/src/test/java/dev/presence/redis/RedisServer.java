@@ -171,7 +171,10 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** A {@link BackendContext} of plain values; heartbeat 100ms, node TTL 1s. */
+  /**
+   * A {@link BackendContext} of plain values; heartbeat 100ms, node TTL 3s (a loaded test machine
+   * may stall a heartbeat for a second; a node declared lost by mistake would fail the tests).
+   */
   static final class Context implements BackendContext {
     private final Map<String, String> values = new HashMap<>();
 
@@ -179,7 +182,7 @@ final class RedisServer implements AutoCloseable {
       values.put(RedisConfigKeys.URI, uri);
       values.put(RedisConfigKeys.PREFIX, prefix);
       values.put(RedisConfigKeys.HEARTBEAT, "100ms");
-      values.put(RedisConfigKeys.NODE_TTL, "1s");
+      values.put(RedisConfigKeys.NODE_TTL, "3s");
       values.put(RedisConfigKeys.TIMEOUT, "2s");
     }
 
