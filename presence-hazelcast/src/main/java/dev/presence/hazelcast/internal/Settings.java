@@ -110,15 +110,6 @@ record Settings(
   }
 
   private static Duration duration(BackendContext context, String key, Duration fallback) {
-    String value = text(context, key, "");
-    if (value.isEmpty()) {
-      return fallback;
-    }
-    try {
-      return ConfigDurations.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(
-          key + " must be a duration such as 500ms, 10s, 2m, 1h or PT10S: " + e.getMessage(), e);
-    }
+    return ConfigDurations.config(key, text(context, key, ""), fallback);
   }
 }

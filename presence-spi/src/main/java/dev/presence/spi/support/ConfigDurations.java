@@ -68,6 +68,28 @@ public final class ConfigDurations {
     return d;
   }
 
+  /**
+   * Reads a backend's configured duration.
+   *
+   * @param key the configuration key, for the error message
+   * @param value the configured text, or empty (or blank) if unset
+   * @param fallback the default
+   * @return the duration, or {@code fallback} if {@code value} is blank
+   * @throws IllegalStateException if the text is not a duration as {@link #parse} reads it; the
+   *     message names the key and says why
+   */
+  public static Duration config(String key, String value, Duration fallback) {
+    if (value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          key + " must be a duration such as 500ms, 10s, 2m, 1h or PT10S: " + e.getMessage(), e);
+    }
+  }
+
   private static Duration simple(String text, String digits, String unit) {
     long n = 0;
     try {

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Checks {@link ClusteredBackendContract} itself, against a simulated cluster: in-process members
  * that share one {@link InMemoryPresenceStore}, each with its own {@link InMemoryPresenceEventBus}
  * to which every member publishes, hook ownership by hash over the live members, and node loss
- * reported to the live members when one is killed. The in-memory backend itself is not clustered
- * and does not run that contract.
+ * reported to the live members when one is killed or cut off (a member cut off comes back under a
+ * new node id and is told of the merge). The in-memory backend itself is not clustered and does not
+ * run that contract.
  */
 class SimulatedClusterContractTest extends ClusteredBackendContract {
 
@@ -45,8 +46,28 @@ class SimulatedClusterContractTest extends ClusteredBackendContract {
     }
   }
 
+  /** Takes the member out of the live set and tells the others it was lost. */
+  @Override
+  protected boolean isolate(PresenceBackend member) {
+    Member cut = (Member) member;
+    live.remove(cut);
+    for (Member survivor : live) {
+      survivor.clusterListeners.forEach(l -> l.nodeLost(cut.nodeId));
+    }
+    return true;
+  }
+
+  /** Brings the member back under a new node id and tells it about the merge. */
+  @Override
+  protected void reconnect(PresenceBackend member) {
+    Member back = (Member) member;
+    back.nodeId = "sim-" + started.incrementAndGet();
+    live.add(back);
+    back.clusterListeners.forEach(ClusterListener::merged);
+  }
+
   private final class Member implements PresenceBackend, PresenceEventBus {
-    final String nodeId;
+    volatile String nodeId;
     final InMemoryPresenceEventBus localBus = new InMemoryPresenceEventBus();
     final CopyOnWriteArrayList<ClusterListener> clusterListeners = new CopyOnWriteArrayList<>();
 

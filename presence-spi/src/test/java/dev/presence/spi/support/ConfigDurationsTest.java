@@ -145,4 +145,21 @@ class ConfigDurationsTest {
     assertThatThrownBy(() -> ConfigDurations.parse("10\u00a0s"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  @DisplayName("a backend's configured value: blank gives the default; a wrong one names the key")
+  void config() {
+    assertThat(ConfigDurations.config("k", "", Duration.ofSeconds(3)))
+        .isEqualTo(Duration.ofSeconds(3));
+    assertThat(ConfigDurations.config("k", "  ", Duration.ofSeconds(3)))
+        .isEqualTo(Duration.ofSeconds(3));
+    assertThat(ConfigDurations.config("k", "4s", Duration.ZERO)).isEqualTo(Duration.ofSeconds(4));
+    assertThatThrownBy(() -> ConfigDurations.config("presence.x", "soon", Duration.ZERO))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("presence.x")
+        .hasMessageContaining("soon");
+    assertThatThrownBy(() -> ConfigDurations.config("presence.x", "PT-1S", Duration.ZERO))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("negative");
+  }
 }

@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
@@ -72,8 +73,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * starts, and must keep a backup of every entry, so that the loss of one member loses no state.
  *
  * <p>Backends without {@link Capability#CLUSTERED} skip every test (an assumption, checked on the
- * first member); the node loss test also needs {@link Capability#NODE_LOSS_DETECTION}. Anything
- * that crosses members is awaited with Awaitility for at most {@link #clusterTimeout()}.
+ * first member); the node loss tests also need {@link Capability#NODE_LOSS_DETECTION}. A test class
+ * that can cut a member off for a while overrides {@link #isolate} and {@link #reconnect}: then the
+ * kit also checks that a member the others declared lost comes back under a new node id and reports
+ * {@link ClusterListener#merged()} (skipped otherwise). Anything that crosses members is awaited
+ * with Awaitility for at most {@link #clusterTimeout()}.
  *
  * @since 0.1
  */
@@ -112,6 +116,25 @@ public abstract class ClusteredBackendContract {
   protected void stopMember(PresenceBackend member) {
     member.close();
   }
+
+  /**
+   * Cuts a member off from the cluster, as a frozen process or a network partition would, until
+   * {@link #reconnect}: the others must come to consider it lost. The default cannot, and the test
+   * that needs it is skipped.
+   *
+   * @param member a member from {@link #startMember()}
+   * @return true if the member was cut off; false if this test class cannot do that
+   */
+  protected boolean isolate(PresenceBackend member) {
+    return false;
+  }
+
+  /**
+   * Ends the cut of {@link #isolate}; the member rejoins the cluster.
+   *
+   * @param member a member cut off by {@link #isolate}
+   */
+  protected void reconnect(PresenceBackend member) {}
 
   /**
    * How long to wait for anything that crosses members: events, ownership, node loss.
@@ -436,6 +459,72 @@ public abstract class ClusteredBackendContract {
     } finally {
       ra.close();
       rb.close();
+    }
+  }
+
+  @Test
+  @Order(8)
+  @DisplayName(
+      "a member cut off until the others declare it lost comes back under a new node id and"
+          + " reports merged(), and its sessions are released once")
+  void lostMemberComesBackUnderNewId() {
+    assumeTrue(
+        a().isSupported(Capability.NODE_LOSS_DETECTION), "the backend does not detect node loss");
+    PresenceBackend memberD = startMember();
+    try {
+      String oldId = memberD.nodeId();
+      ChannelId channel = newChannel();
+      UserId user = newUser();
+      memberD.store().join(channel, user, sessionOf(memberD), NO_LIMIT, T0);
+      CopyOnWriteArrayList<String> lostSeenByA = new CopyOnWriteArrayList<>();
+      AtomicInteger mergesOfD = new AtomicInteger();
+      Registration ra = a().addClusterListener(recorder(lostSeenByA));
+      Registration rd =
+          memberD.addClusterListener(
+              new ClusterListener() {
+                @Override
+                public void nodeLost(String nodeId) {}
+
+                @Override
+                public void merged() {
+                  mergesOfD.incrementAndGet();
+                }
+              });
+      try {
+        assumeTrue(isolate(memberD), "this test class cannot cut a member off");
+        try {
+          await().atMost(clusterTimeout()).until(() -> lostSeenByA.contains(oldId));
+          List<PresenceEvent> ended = a().store().releaseNode(oldId, at(1), at(1));
+          assertThat(of(channel, ended))
+              .containsExactly(
+                  event(EventKind.TIMEOUT, channel, user, Attributes.EMPTY, 0, 2, at(1)));
+          assertThat(b().store().releaseNode(oldId, at(1), at(1))).isEmpty();
+        } finally {
+          reconnect(memberD);
+        }
+
+        await()
+            .atMost(clusterTimeout())
+            .untilAsserted(
+                () -> {
+                  assertThat(mergesOfD).hasPositiveValue();
+                  assertThat(memberD.nodeId()).isNotEqualTo(oldId);
+                });
+        assertThat(memberD.nodeId()).isNotIn(a().nodeId(), b().nodeId());
+        assertThat(
+                memberD
+                    .store()
+                    .join(channel, user, sessionOf(memberD), NO_LIMIT, at(2))
+                    .map(PresenceEvent::seq))
+            .as("the engine re-asserts the session under the new id")
+            .contains(3L);
+        assertThat(lostSeenByA).doesNotContain(memberD.nodeId());
+      } finally {
+        ra.close();
+        rd.close();
+      }
+    } finally {
+      stopMember(memberD);
     }
   }
 

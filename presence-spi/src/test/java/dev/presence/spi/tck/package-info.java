@@ -17,6 +17,9 @@
  *   <li>{@link dev.presence.spi.tck.ClusteredBackendContract}: for backends with {@link
  *       dev.presence.spi.Capability#CLUSTERED}, two or three members of one cluster, including the
  *       abrupt loss of a member. Backends without the capability skip it.
+ *   <li>{@link dev.presence.spi.tck.BackendOutageContract}: for backends whose state lives
+ *       elsewhere, the time while it cannot be reached (availability, refusals that change nothing,
+ *       recovery).
  * </ul>
  *
  * <p>The kit never sleeps: the store takes the current time as an argument, so tests pass the

@@ -1,6 +1,8 @@
 package dev.presence.web.engine;
 
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.Capability;
+import dev.presence.spi.PresenceBackend;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,6 +33,26 @@ final class LostNodes {
   LostNodes(StoreGateway store, SplitMemory memory) {
     this.store = store;
     this.memory = memory;
+  }
+
+  /**
+   * Refuses a backend whose nodes could die unnoticed: one that is {@linkplain Capability#CLUSTERED
+   * clustered} without {@link Capability#NODE_LOSS_DETECTION} would leave the sessions of a node
+   * that dies present for ever (ghosts).
+   *
+   * @param backend the backend an engine is about to use
+   * @throws IllegalArgumentException if it is such a backend
+   */
+  static void requireDetection(PresenceBackend backend) {
+    if (backend.isSupported(Capability.CLUSTERED)
+        && !backend.isSupported(Capability.NODE_LOSS_DETECTION)) {
+      throw new IllegalArgumentException(
+          "the presence backend "
+              + backend
+              + " is clustered but cannot detect the loss of a node"
+              + " (no Capability.NODE_LOSS_DETECTION): the sessions of a node that dies would stay"
+              + " present for ever; use a backend that detects node loss, or run a single node");
+    }
   }
 
   /** The backend reports a node lost; its release waits for the next tick. */

@@ -91,6 +91,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    * @param config the settings
    * @param clock the only source of time
    * @param hooks the event hooks, each called on its own thread
+   * @throws IllegalArgumentException if the backend is clustered without node loss detection
    */
   public PresenceEngine(
       PresenceBackend backend,
@@ -111,6 +112,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    * @param clock the only source of time
    * @param hooks the event hooks, each called on its own thread
    * @param threadFactory makes every thread of the engine, or null for plain daemon threads
+   * @throws IllegalArgumentException if the backend is clustered but cannot detect node loss
    */
   public PresenceEngine(
       PresenceBackend backend,
@@ -118,6 +120,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
       InstantSource clock,
       List<PresenceEventHook> hooks,
       @Nullable ThreadFactory threadFactory) {
+    LostNodes.requireDetection(backend);
     this.backend = backend;
     this.config = config;
     this.limits = config.limits();
