@@ -1,7 +1,5 @@
 package dev.presence.web.websocket;
 
-import dev.presence.ErrorCode;
-import dev.presence.web.http.ErrorMapping;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
@@ -13,7 +11,8 @@ import java.io.IOException;
 /**
  * Refuses a WebSocket handshake ({@code Upgrade} header) on {@code /ws/*} whose {@code Origin} is
  * not in {@code presence.ws.allowed-origins} with 403 {@code FORBIDDEN} (SPEC 13.2), before the
- * container's WebSocket implementation sees it.
+ * container's WebSocket implementation sees it. The JSON body is the error page's ({@code
+ * dev.presence.web.http.ErrorServlet}, web.xml), as for the container's own errors.
  *
  * <p>Containers install their WebSocket upgrade as a filter mapped after the application's (Tyrus,
  * Undertow), so this one runs first on both. Tyrus would refuse such a handshake with 403 itself
@@ -29,9 +28,9 @@ public class WebSocketOriginFilter extends HttpFilter {
   @Override
   protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    String origin = req.getHeader("Origin");
-    if (req.getHeader("Upgrade") != null && !HandshakeConfigurator.originAllowed(origin)) {
-      ErrorMapping.known(ErrorCode.FORBIDDEN, "origin not allowed: " + origin).writeTo(res);
+    if (req.getHeader("Upgrade") != null
+        && !HandshakeConfigurator.originAllowed(req.getHeader("Origin"))) {
+      res.sendError(HttpServletResponse.SC_FORBIDDEN);
       return;
     }
     chain.doFilter(req, res);
