@@ -8,6 +8,7 @@ import dev.presence.it.support.Http;
 import dev.presence.it.support.Names;
 import dev.presence.it.support.PresenceWar;
 import dev.presence.it.support.RawWebSocket;
+import dev.presence.it.support.ServerUnderTest;
 import dev.presence.it.support.Tokens;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -100,14 +101,21 @@ class ConnectionLayerIT {
   }
 
   @Test
-  @DisplayName("a whole 10 MB frame is refused with 1009, not 1011")
+  @DisplayName(
+      "a whole 10 MB frame is refused with 1009, not 1011 (Payara: before it is all read; WildFly"
+          + " reads the rest without keeping it)")
   void wholeHugeFrame() {
     try (RawWebSocket ws = open(Names.unique("whole"))) {
       long written = ws.sendFramePart(1, true, 10_000_000L, 10_000_000L);
       assertThat(ws.awaitCloseCode(CLOSE_WAIT))
           .as("%s after %d bytes", ws.closeReason(), written)
           .isEqualTo(1009);
-      assertThat(written).as("bytes the server read before closing").isLessThan(10_000_000L);
+      assertThat(ws.closeReason()).startsWith("TOO_LARGE");
+      if (ServerUnderTest.current() == ServerUnderTest.PAYARA) {
+        // Undertow goes on reading after it sent its close, until the client's close frame comes,
+        // and discards what it reads; hugeFrameRefusedEarly shows that it closes early there too.
+        assertThat(written).as("bytes the server read before closing").isLessThan(10_000_000L);
+      }
     }
   }
 

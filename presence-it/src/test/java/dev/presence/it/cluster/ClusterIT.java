@@ -8,7 +8,6 @@ import dev.presence.it.cluster.ClusterSupport.LogMark;
 import dev.presence.it.cluster.ClusterSupport.Metrics;
 import dev.presence.it.support.Events;
 import dev.presence.it.support.Http;
-import dev.presence.it.support.Json;
 import dev.presence.it.support.Tokens;
 import dev.presence.it.support.WsClient;
 import java.net.MalformedURLException;
@@ -20,9 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,148 +105,13 @@ class ClusterIT {
 
   /**
    * Joins, attribute sets and leaves through REST and WebSocket on either node are visible to
-   * queries on the other node and reach observers on both nodes exactly once, in one gap-free seq;
-   * writes on both nodes to the same channel at the same time are ordered the same for both.
+   * queries on the other node and reach observers on both nodes exactly once, in one gap-free seq
+   * ({@link ClusterScenarios#crossNodeQueriesAndEvents}).
    */
   @Test
   @Order(1)
   void crossNodeQueriesAndEvents() throws Exception {
-    String ch = "cross-" + RUN;
-    try (Observer obsA = new Observer(nodeA.base(), Tokens.dev("watcher-a"), ch);
-        Observer obsB = new Observer(nodeB.base(), Tokens.dev("watcher-b"), ch);
-        WsClient alice = WsClient.connect(httpA, Tokens.dev("alice"));
-        WsClient carol = WsClient.connect(httpB, Tokens.dev("carol"))) {
-      assertThat(obsA.snapshotSeq()).isEqualTo(obsB.snapshotSeq());
-      long seq0 = obsA.snapshotSeq();
-      List<String> expected = new ArrayList<>();
-
-      // WebSocket on A -> queries on B.
-      alice.join(ch);
-      expected.add("join:alice");
-      awaitUsers(httpB, ch, Map.of("alice", Map.of()));
-      assertThat(alice.setAttributes(ch, Map.of("mood", "happy")).path("type").asText())
-          .isEqualTo("ok");
-      expected.add("attributesUpdate:alice");
-      await("alice's attributes on B")
-          .atMost(Duration.ofSeconds(10))
-          .untilAsserted(
-              () ->
-                  assertThat(
-                          Json.stringMap(
-                              httpB.get(Http.attributes(ch, "alice"), Tokens.dev("x")).okJson()))
-                      .isEqualTo(Map.of("mood", "happy")));
-      assertThat(
-              httpB.get(Http.userChannels("alice"), Tokens.dev("alice")).okJson().path("channels"))
-          .extracting(JsonNode::asText)
-          .contains(ch);
-
-      // REST on B -> queries on A (done quickly: the REST session lives T).
-      String bob = Tokens.dev("bob");
-      httpB.put(Http.member(ch, "bob"), bob).ok();
-      expected.add("join:bob");
-      httpB.put(Http.attributes(ch, "bob"), bob, "{\"mood\":\"busy\"}").ok();
-      expected.add("attributesUpdate:bob");
-      awaitUsers(
-          httpA, ch, Map.of("alice", Map.of("mood", "happy"), "bob", Map.of("mood", "busy")));
-      httpB.delete(Http.member(ch, "bob"), bob).ok();
-      expected.add("leave:bob");
-      awaitUsers(httpA, ch, Map.of("alice", Map.of("mood", "happy")));
-
-      // WebSocket on B, REST on A.
-      carol.join(ch);
-      expected.add("join:carol");
-      String dave = Tokens.dev("dave");
-      httpA.put(Http.member(ch, "dave"), dave).ok();
-      expected.add("join:dave");
-      httpA.delete(Http.member(ch, "dave"), dave).ok();
-      expected.add("leave:dave");
-      // The WebSocket query on B sees A's REST leave (a WebSocket read is not cached).
-      JsonNode viaWs = carol.ok(Json.object("type", "channelUsers", "channel", ch)).path("result");
-      assertThat(viaWs.path("users").findValuesAsText("userId"))
-          .as("%s", viaWs)
-          .containsExactlyInAnyOrder("alice", "carol");
-      assertThat(viaWs.path("seq").asLong()).as("%s", viaWs).isEqualTo(seq0 + expected.size());
-
-      // Writes on both nodes to the same channel at the same time.
-      int perUser = 20;
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        List<Future<?>> writers = new ArrayList<>();
-        for (WsClient writer : List.of(alice, carol)) {
-          writers.add(
-              pool.submit(
-                  () -> {
-                    for (int i = 1; i <= perUser; i++) {
-                      JsonNode r = writer.setAttributes(ch, Map.of("n", Integer.toString(i)));
-                      assertThat(r.path("type").asText()).as("%s", r).isEqualTo("ok");
-                    }
-                  }));
-        }
-        for (Future<?> w : writers) {
-          w.get(60, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
-      }
-      for (int i = 0; i < perUser; i++) {
-        expected.add("attributesUpdate:alice");
-        expected.add("attributesUpdate:carol");
-      }
-
-      alice.leave(ch);
-      expected.add("leave:alice");
-      carol.leave(ch);
-      expected.add("leave:carol");
-
-      int n = expected.size();
-      await("all " + n + " events on both observers")
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> obsA.events().size() >= n && obsB.events().size() >= n);
-      // Nothing more arrives (no duplicate delivered late).
-      await()
-          .during(Duration.ofSeconds(1))
-          .atMost(Duration.ofSeconds(3))
-          .until(() -> obsA.events().size() == n && obsB.events().size() == n);
-
-      List<JsonNode> a = obsA.events();
-      List<JsonNode> b = obsB.events();
-      obsA.assertGapFree();
-      obsB.assertGapFree();
-      assertThat(Observer.describe(a)).as("observer on A vs B").isEqualTo(Observer.describe(b));
-      assertThat(Events.kindsAndUsers(a)).containsExactlyInAnyOrderElementsOf(expected);
-      // Each writer's own operations keep their order.
-      for (String user : List.of("alice", "carol")) {
-        List<String> ns =
-            a.stream()
-                .filter(e -> e.path("userId").asText().equals(user))
-                .filter(e -> e.path("event").asText().equals("attributesUpdate"))
-                .map(e -> e.path("attributes").path("n").asText())
-                .filter(s -> !s.isEmpty())
-                .toList();
-        List<String> want = new ArrayList<>();
-        for (int i = 1; i <= perUser; i++) {
-          want.add(Integer.toString(i));
-        }
-        assertThat(ns).as("attribute updates of %s in order", user).isEqualTo(want);
-      }
-      for (JsonNode e : a) {
-        Events.assertTimestamp(e);
-      }
-      long last = seq0 + n;
-      assertThat(a.get(n - 1).path("seq").asLong()).isEqualTo(last);
-      // Queries on both nodes say the channel is empty at the last seq.
-      for (Http http : List.of(httpA, httpB)) {
-        await("empty channel at seq " + last + " on " + http.base())
-            .atMost(Duration.ofSeconds(10))
-            .untilAsserted(
-                () -> {
-                  JsonNode c = http.get(Http.channel(ch), Tokens.dev("x")).okJson();
-                  assertThat(c.path("occupancy").asInt()).as("%s", c).isZero();
-                  assertThat(c.path("seq").asLong()).as("%s", c).isEqualTo(last);
-                });
-      }
-    }
+    ClusterScenarios.crossNodeQueriesAndEvents(pair());
     assertNoSerializationTrouble();
   }
 
@@ -353,84 +215,18 @@ class ClusterIT {
   }
 
   /**
-   * {@code kill -9} of node B: a user joined only through B times out (seen by an observer on A
-   * within T + G + 5 s after the failure is detected); a user joined through both A and B stays,
-   * with no event.
+   * {@code kill -9} of node B: a user joined only through B times out on A, a user joined through
+   * both stays ({@link ClusterScenarios#nodeDeath}).
    */
   @Test
   @Order(3)
   void nodeDeath() {
-    String ch = "death-" + RUN;
-    Observer obs = new Observer(nodeA.base(), Tokens.dev("watcher-a"), ch);
-    WsClient solo = WsClient.connect(httpB, Tokens.dev("solo"));
-    WsClient dualA = WsClient.connect(httpA, Tokens.dev("dual"));
-    WsClient dualB = WsClient.connect(httpB, Tokens.dev("dual"));
-    try {
-      solo.join(ch);
-      assertThat(solo.setAttributes(ch, Map.of("where", "b")).path("type").asText())
-          .isEqualTo("ok");
-      dualB.join(ch);
-      dualA.join(ch);
-      await("joins seen on A").atMost(Duration.ofSeconds(10)).until(() -> obs.events().size() >= 3);
-      assertThat(Events.kindsAndUsers(obs.events()))
-          .containsExactly("join:solo", "attributesUpdate:solo", "join:dual");
-      awaitUsers(httpA, ch, Map.of("solo", Map.of("where", "b"), "dual", Map.of()));
-
-      LogMark logMark = LogMark.of(nodeA);
-      long killed = System.nanoTime();
-      nodeB.kill();
-      long gone = System.nanoTime();
-      assertThat(nodeB.alive()).isFalse();
-
-      awaitAlone("node A removes node B from the cluster (log " + nodeA.logFile() + ")", logMark);
-      long detected = System.nanoTime();
-      Duration budget = T.plus(G).plusSeconds(5);
-      Observer.Arrival timeout =
-          obs.awaitEvent(
-              "timeout of solo within T + G + 5 s of detection",
-              budget,
-              0,
-              e ->
-                  e.path("userId").asText().equals("solo")
-                      && e.path("event").asText().equals("timeout"));
-      long timedOut = timeout.nanos();
-      Events.assertEvent(timeout.message(), "timeout", ch, "solo", Map.of("where", "b"), 1);
-      metric(
-          "node death: kill -9 took %d ms; failure detected %d ms after kill; timeout seen %d ms"
-              + " after kill (%d ms after detection; T=%ds G=%ds, budget %ds after detection)",
-          (gone - killed) / 1_000_000,
-          (detected - killed) / 1_000_000,
-          (timedOut - killed) / 1_000_000,
-          (timedOut - detected) / 1_000_000,
-          T.toSeconds(),
-          G.toSeconds(),
-          budget.toSeconds());
-
-      // Nothing for dual until the whole budget after detection has passed.
-      long deadline = detected + budget.toNanos() + 1_000_000_000L;
-      Duration rest = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-      if (!rest.isZero()) {
-        await("no event for dual")
-            .during(rest)
-            .atMost(rest.plusSeconds(5))
-            .until(() -> obs.events().size() == 4);
-      }
-      assertThat(Events.kindsAndUsers(obs.events()))
-          .containsExactly("join:solo", "attributesUpdate:solo", "join:dual", "timeout:solo");
-      obs.assertGapFree();
-      awaitUsers(httpA, ch, Map.of("dual", Map.of()));
-      assertThat(dualA.closed()).as("dual's session on A").isNotDone();
-      dualA.leave(ch);
-      await("leave:dual").atMost(Duration.ofSeconds(10)).until(() -> obs.events().size() == 5);
-      assertThat(Events.kindsAndUsers(obs.events()).get(4)).isEqualTo("leave:dual");
-      obs.assertGapFree();
-    } finally {
-      solo.abort();
-      dualB.abort();
-      dualA.close();
-      obs.close();
-    }
+    ClusterScenarios.nodeDeath(pair());
     assertNoSerializationTrouble();
+  }
+
+  private static ClusterScenarios.Pair pair() {
+    return new ClusterScenarios.Pair(nodeA, nodeB, T, G, RUN, METRICS);
   }
 
   /**
@@ -518,7 +314,8 @@ class ClusterIT {
       long stopped = System.nanoTime();
       nodeC.signal("STOP");
       frozen.stopHeartbeats();
-      awaitAlone("node A removes the frozen node C (log " + nodeA.logFile() + ")", logMark);
+      ClusterScenarios.awaitAlone(
+          "node A removes the frozen node C (log " + nodeA.logFile() + ")", logMark);
       long detected = System.nanoTime();
       Duration budget = T.plus(G).plusSeconds(5);
       await("timeout of frozen within T + G + 5 s of detection")
@@ -538,7 +335,7 @@ class ClusterIT {
           .as("detection (s) with max.no.heartbeat %d s", PayaraNode.MAX_NO_HEARTBEAT_S)
           .isLessThan(PayaraNode.MAX_NO_HEARTBEAT_S + 10.0);
       obs.assertGapFree();
-      awaitUsers(httpA, ch, Map.of("stays", Map.of()));
+      ClusterScenarios.awaitUsers(httpA, ch, Map.of("stays", Map.of()));
     } finally {
       frozen.abort();
       stays.close();
@@ -562,16 +359,6 @@ class ClusterIT {
   private static void startNodeC() {
     nodeC = start("node-c", "c", hzB);
     ClusterSupport.awaitMembers("node A sees node C", 2, nodeA);
-  }
-
-  /** Waits until the node logged a one-member list after the mark. */
-  private static void awaitAlone(String alias, LogMark mark) {
-    ClusterSupport.awaitMembersSince(alias, Duration.ofSeconds(90), Duration.ofMillis(50), 1, mark);
-  }
-
-  /** Waits until the channel's users on this node are exactly these (with attributes). */
-  private static void awaitUsers(Http http, String ch, Map<String, Map<String, String>> users) {
-    ClusterSupport.awaitUsers(http, ch, users, true);
   }
 
   /** Remembers where each node's log stood when the test began. */

@@ -10,6 +10,10 @@ import dev.presence.it.support.Tokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,22 +27,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What the cluster ITs share: reading the member count and class or serialization errors from node
  * logs, the presence settings of the test nodes, awaiting a channel's users, printing measured
- * figures, and starting and stopping the processes of {@link PayaraNode} and {@link
+ * figures, and starting, awaiting and stopping the processes of {@link ClusterNode}s and {@link
  * HazelcastMember}.
  */
 final class ClusterSupport {
 
   /**
-   * Payara's data grid status, logged whenever the Hazelcast member list changes, e.g. {@code
-   * Payara Data Grid State: DG Version: 5 DG Name: c DG Size: 2}. (Hazelcast's own "Members {size"
-   * lines are not logged by Payara Micro.)
+   * The member count a node logs whenever its Hazelcast member list changes: Payara's data grid
+   * status, e.g. {@code Payara Data Grid State: DG Version: 5 DG Name: c DG Size: 2} (Payara Micro
+   * does not log Hazelcast's own lines), or Hazelcast's {@code Members {size:2, ver:2} [} (an
+   * embedded member, e.g. on WildFly).
    */
-  private static final Pattern MEMBERS = Pattern.compile("DG Size: (\\d+)");
+  private static final Pattern MEMBERS = Pattern.compile("DG Size: (\\d+)|Members \\{size:(\\d+),");
 
   /**
    * What a failed cross-member (de)serialization leaves in a node log. The last alternative is
@@ -50,8 +56,13 @@ final class ClusterSupport {
           "ClassNotFoundException|NoClassDefFoundError|HazelcastSerializationException"
               + "|InvalidClassException|ClassCastException|\"this\\.entryProcessor\" is null");
 
-  /** Where a log record starts. */
-  private static final Pattern RECORD_START = Pattern.compile("(?m)^(?=\\[\\d{4}-\\d\\d-\\d\\dT)");
+  /**
+   * Where a log record starts: {@code [2026-12-04T...} (Payara Micro) or {@code 09:30:14,123 }
+   * (WildFly's console format, after the colour codes it starts lines with).
+   */
+  private static final Pattern RECORD_START =
+      Pattern.compile(
+          "(?m)^(?=\\[\\d{4}-\\d\\d-\\d\\dT|(?:\\u001b\\[[0-9;]*m)*\\d\\d:\\d\\d:\\d\\d,\\d{3} )");
 
   /**
    * What a member logs when it cannot read an operation that Hazelcast retried during a partition
@@ -104,10 +115,10 @@ final class ClusterSupport {
    * @param node the node
    * @param offset the log's length when the mark was taken
    */
-  record LogMark(PayaraNode node, int offset) {
+  record LogMark(ClusterNode node, int offset) {
 
     /** The node's log as it stands now: what it logs from here on follows the mark. */
-    static LogMark of(PayaraNode node) {
+    static LogMark of(ClusterNode node) {
       return new LogMark(node, node.log().length());
     }
 
@@ -132,7 +143,7 @@ final class ClusterSupport {
   }
 
   /** An HTTP client of a node. */
-  static Http http(PayaraNode node) {
+  static Http http(ClusterNode node) {
     try {
       return new Http(node.base().toURL());
     } catch (MalformedURLException e) {
@@ -145,7 +156,7 @@ final class ClusterSupport {
     Matcher m = MEMBERS.matcher(log);
     int size = -1;
     while (m.find()) {
-      size = Integer.parseInt(m.group(1));
+      size = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
     }
     return size;
   }
@@ -154,7 +165,7 @@ final class ClusterSupport {
    * Waits up to 60 s (polling every 200 ms) until the last member list in the log of each node has
    * {@code n} members.
    */
-  static void awaitMembers(String alias, int n, PayaraNode... nodes) {
+  static void awaitMembers(String alias, int n, ClusterNode... nodes) {
     LogMark[] whole = new LogMark[nodes.length];
     for (int i = 0; i < nodes.length; i++) {
       whole[i] = new LogMark(nodes[i], 0);
@@ -224,7 +235,11 @@ final class ClusterSupport {
    * @param reportNone whether to report a count of zero too
    */
   static void assertNoSerializationTrouble(
-      PayaraNode node, String log, @Nullable Pattern allowed, Metrics metrics, boolean reportNone) {
+      ClusterNode node,
+      String log,
+      @Nullable Pattern allowed,
+      Metrics metrics,
+      boolean reportNone) {
     List<String> bad = new ArrayList<>();
     int allowedRecords = 0;
     for (String record : RECORD_START.split(log)) {
@@ -262,6 +277,62 @@ final class ClusterSupport {
           .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Waits (polling every 500 ms) until {@code GET <base>health/ready} answers 200; fails with the
+   * last answer and the end of the node's log (CI keeps no node logs) if it does not in time.
+   *
+   * @param name the node's name, for messages
+   * @param base the application root
+   * @param process the node's process (the wait ends early if it exits)
+   * @param log the node's log file
+   * @param timeout how long at most
+   */
+  static void awaitReady(String name, URI base, Process process, Path log, Duration timeout) {
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    HttpRequest ready =
+        HttpRequest.newBuilder(base.resolve("health/ready")).timeout(Duration.ofSeconds(5)).build();
+    String[] last = {"no answer"};
+    try {
+      await(name + " ready (log " + log + ")")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                checkAlive(name, process, log);
+                var r = client.send(ready, BodyHandlers.ofString());
+                last[0] = r.statusCode() + " " + r.body();
+                return r.statusCode() == 200;
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          name
+              + " not ready within "
+              + timeout
+              + "; last /health/ready: "
+              + last[0]
+              + "\n--- last lines of "
+              + log
+              + ":\n"
+              + tail(log, 80),
+          e);
+    }
+  }
+
+  /** The last lines of a file, or why it could not be read. */
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(could not read it: " + e + ")";
     }
   }
 

@@ -1,15 +1,10 @@
 package dev.presence.it.cluster;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * .seconds=1}, {@code hazelcast.max.no.heartbeat.seconds=5}; Hazelcast's defaults are 5 s and 60 s)
  * and short presence timings. Its output goes to {@code <dir>/node.log}.
  */
-final class PayaraNode implements AutoCloseable {
+final class PayaraNode implements ClusterNode {
 
   /** Hazelcast failure detection given to every node (seconds). */
   static final int HEARTBEAT_INTERVAL_S = 1;
@@ -169,7 +164,7 @@ final class PayaraNode implements AutoCloseable {
     Process process = ClusterSupport.launch(cmd, dir, log);
     PayaraNode node = new PayaraNode(name, options.httpHost(), httpPort, log, process);
     try {
-      node.awaitReady(Duration.ofSeconds(240));
+      ClusterSupport.awaitReady(name, node.base(), process, log, Duration.ofSeconds(240));
     } catch (RuntimeException | Error e) {
       node.close();
       throw e;
@@ -177,53 +172,10 @@ final class PayaraNode implements AutoCloseable {
     return node;
   }
 
-  private void awaitReady(Duration timeout) {
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
-    HttpRequest ready =
-        HttpRequest.newBuilder(base().resolve("health/ready"))
-            .timeout(Duration.ofSeconds(5))
-            .build();
-    String[] last = {"no answer"};
-    try {
-      await(name + " ready (log " + log + ")")
-          .atMost(timeout)
-          .pollInterval(Duration.ofMillis(500))
-          .ignoreExceptions()
-          .until(
-              () -> {
-                ClusterSupport.checkAlive(name, process, log);
-                var r = client.send(ready, BodyHandlers.ofString());
-                last[0] = r.statusCode() + " " + r.body();
-                return r.statusCode() == 200;
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      // CI keeps no node logs: say here why the node never became ready.
-      throw new AssertionError(
-          name
-              + " not ready within "
-              + timeout
-              + "; last /health/ready: "
-              + last[0]
-              + "\n--- last lines of "
-              + log
-              + ":\n"
-              + tail(log, 80),
-          e);
-    }
-  }
-
   /** The application root, {@code http://<host>:<port>/}. */
-  URI base() {
+  @Override
+  public URI base() {
     return URI.create("http://" + httpHost + ":" + httpPort + "/");
-  }
-
-  /** The process id. */
-  long pid() {
-    return process.pid();
   }
 
   /**
@@ -249,23 +201,15 @@ final class PayaraNode implements AutoCloseable {
   }
 
   /** The node's name. */
-  String name() {
+  @Override
+  public String name() {
     return name;
   }
 
-  /** The node's log so far. */
-  String log() {
-    return ClusterSupport.read(log);
-  }
-
   /** The log file. */
-  Path logFile() {
+  @Override
+  public Path logFile() {
     return log;
-  }
-
-  /** Whether the process runs. */
-  boolean alive() {
-    return process.isAlive();
   }
 
   /** Sends a signal ({@code STOP}, {@code CONT}) with {@code kill}, waiting for it to be sent. */
@@ -286,28 +230,13 @@ final class PayaraNode implements AutoCloseable {
     }
   }
 
-  /** SIGKILL ({@link Process#destroyForcibly()}), waiting until the process is gone. */
-  void kill() {
-    ClusterSupport.kill(process);
-  }
-
-  /** SIGTERM, then SIGKILL if the process is still there after 30 s. */
   @Override
-  public void close() {
-    ClusterSupport.stop(process);
+  public Process process() {
+    return process;
   }
 
   private static File payaraJar() {
     return existing("payara.microJar", null);
-  }
-
-  private static String tail(Path file, int lines) {
-    try {
-      List<String> all = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException | RuntimeException e) {
-      return "(could not read it: " + e + ")";
-    }
   }
 
   private static File war() {

@@ -12,7 +12,6 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -85,13 +84,7 @@ public class CorsFilter extends HttpFilter {
     a.headers().forEach(res::setHeader);
     ErrorMapping error = a.error();
     if (error != null) {
-      res.setStatus(error.status());
-      res.setContentType("application/json");
-      res.setCharacterEncoding("UTF-8");
-      res.setHeader("Cache-Control", "no-store");
-      byte[] body = error.body().toString().getBytes(StandardCharsets.UTF_8);
-      res.setContentLength(body.length);
-      res.getOutputStream().write(body);
+      error.writeTo(res);
     } else if (a.done()) {
       res.setStatus(HttpServletResponse.SC_NO_CONTENT);
     } else {
@@ -132,13 +125,7 @@ public class CorsFilter extends HttpFilter {
       if (preflight) {
         return new Answer(
             headers,
-            new ErrorMapping(
-                ErrorCode.FORBIDDEN.httpStatus(),
-                ErrorCode.FORBIDDEN.name(),
-                "origin not allowed: " + origin,
-                null,
-                null,
-                false),
+            ErrorMapping.known(ErrorCode.FORBIDDEN, "origin not allowed: " + origin),
             false);
       }
       return new Answer(headers, null, false);

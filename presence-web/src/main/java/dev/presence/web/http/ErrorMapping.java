@@ -4,9 +4,11 @@ import dev.presence.ErrorCode;
 import dev.presence.PresenceException;
 import dev.presence.RateLimitedException;
 import jakarta.json.JsonObject;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -139,7 +141,34 @@ public record ErrorMapping(
     return dev.presence.web.json.PresenceJson.error(code, message);
   }
 
-  private static ErrorMapping known(ErrorCode code, String message) {
+  /**
+   * Answers a request with this error from a filter, before the application handles it: the status,
+   * the JSON body, {@code Cache-Control: no-store} and {@code Retry-After} when set.
+   *
+   * @param res the response, not yet committed
+   * @throws IOException if the body cannot be written
+   */
+  public void writeTo(HttpServletResponse res) throws IOException {
+    res.setStatus(status);
+    res.setContentType("application/json");
+    res.setCharacterEncoding("UTF-8");
+    res.setHeader("Cache-Control", "no-store");
+    if (retryAfterSeconds != null) {
+      res.setHeader("Retry-After", Long.toString(retryAfterSeconds));
+    }
+    byte[] bytes = body().toString().getBytes(StandardCharsets.UTF_8);
+    res.setContentLength(bytes.length);
+    res.getOutputStream().write(bytes);
+  }
+
+  /**
+   * The error of a specification code, with its status.
+   *
+   * @param code the code
+   * @param message the message for the client
+   * @return the mapping
+   */
+  public static ErrorMapping known(ErrorCode code, String message) {
     return new ErrorMapping(code.httpStatus(), code.name(), message, null, null, false);
   }
 

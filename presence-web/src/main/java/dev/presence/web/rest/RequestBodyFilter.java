@@ -305,6 +305,11 @@ public class RequestBodyFilter extends HttpFilter {
       try {
         res.setHeader("Connection", "close");
         writeError(res, m, retryAfter);
+        // Sent from here, not at completion: Undertow completes an asynchronous request on one of
+        // its worker threads, which first drains the unread rest of the body in a blocking read
+        // (until the client sends it or closes). Left to completion, the answer to a stalled body
+        // waited for a free worker (only 32 of 250 slow bodies got theirs on WildFly).
+        res.flushBuffer();
       } catch (IOException | RuntimeException e) {
         LOG.log(Level.FINE, "could not answer a request whose body failed", e);
       } finally {

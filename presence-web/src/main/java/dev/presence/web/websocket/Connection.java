@@ -284,6 +284,16 @@ final class Connection implements Outbox.Listener {
   }
 
   /** Handles a binary frame: not part of the protocol, refused with an error reply. */
+  /**
+   * A message over {@code presence.ws.max-frame-bytes}, seen while it arrived ({@link
+   * MessageParts}): closes with 1009 {@code TOO_LARGE}.
+   */
+  void onTooLarge() {
+    if (alive()) {
+      closeNow(TOO_BIG, frameTooLargeReason(settings.maxFrameBytes()), CloseReason.LOST);
+    }
+  }
+
   void onBinary() {
     if (!alive()) {
       return;

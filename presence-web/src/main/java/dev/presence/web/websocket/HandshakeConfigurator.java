@@ -28,8 +28,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The {@code Origin} header is checked against {@code presence.ws.allowed-origins} ({@link
  * #checkOrigin}): Tyrus refuses a handshake from an origin not listed with 403 before it is
- * upgraded. A handshake without an {@code Origin} header is accepted: browsers always send one, so
- * it comes from another kind of client, which an origin check could not stop anyway.
+ * upgraded; Undertow does not upgrade it and passes it on to the servlet chain (a 404), so {@link
+ * WebSocketOriginFilter} refuses it with 403 before any container sees it. A handshake without an
+ * {@code Origin} header is accepted: browsers always send one, so it comes from another kind of
+ * client, which an origin check could not stop anyway.
  *
  * <p>Endpoint instances are built by {@link PresenceEndpoint#create()} with the collaborators the
  * application installed at start, not by the container's CDI per connection (which costs a Weld
@@ -61,7 +63,18 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
 
   @Override
   public boolean checkOrigin(@Nullable String originHeaderValue) {
-    return checkOrigin(allowedOrigins, originHeaderValue);
+    return originAllowed(originHeaderValue);
+  }
+
+  /**
+   * Whether a handshake with this {@code Origin} header may connect now (also asked by {@link
+   * WebSocketOriginFilter}).
+   *
+   * @param origin the {@code Origin} header, or null if the request has none
+   * @return true if there is no {@code Origin} header or it is allowed
+   */
+  static boolean originAllowed(@Nullable String origin) {
+    return checkOrigin(allowedOrigins, origin);
   }
 
   /**

@@ -55,10 +55,11 @@ import org.jspecify.annotations.Nullable;
  * a backstop far above the presence timeout (see {@link ContainerTuning}).
  *
  * <p>Frame size: the container's incoming buffer is sized from {@code presence.ws.max-frame-bytes}
- * at deployment ({@link ContainerTuning}), fragmented messages are assembled up to the same limit,
- * and {@link Connection} checks the UTF-8 size of every text frame. The handler's {@code
- * maxMessageSize} ({@value #CONTAINER_MAX_MESSAGE_BYTES} bytes, the largest value the configuration
- * allows) only keeps the container from refusing a frame the configuration allows.
+ * at deployment ({@link ContainerTuning}, Tyrus), the handlers take messages in parts and {@link
+ * MessageParts} refuses one as soon as it is over the same limit, and {@link Connection} checks the
+ * UTF-8 size of every text message. The handler's {@code maxMessageSize} ({@value
+ * #CONTAINER_MAX_MESSAGE_BYTES} bytes, the largest value the configuration allows) only keeps the
+ * container from refusing a frame the configuration allows.
  */
 @ServerEndpoint(value = "/ws/v1", configurator = HandshakeConfigurator.class)
 public class PresenceEndpoint {
@@ -81,6 +82,7 @@ public class PresenceEndpoint {
   @Inject WebSocketRuntime runtime;
 
   private volatile @Nullable Connection connection;
+  private volatile @Nullable MessageParts parts;
 
   /** For the container: CDI injects the fields. */
   public PresenceEndpoint() {}
@@ -136,11 +138,12 @@ public class PresenceEndpoint {
       return;
     }
     // No per-session idle timeout: the container's default is a backstop set at deployment (see
-    // ContainerTuning); the application's own liveness ends silent connections. Fragmented
-    // messages are assembled up to the frame limit, and no further.
-    session.setMaxTextMessageBufferSize(runtime.maxFrameBytes());
-    session.setMaxBinaryMessageBufferSize(runtime.maxFrameBytes());
+    // ContainerTuning); the application's own liveness ends silent connections. Messages are
+    // assembled from their parts up to the frame limit, and no further, by MessageParts; the
+    // container's own limits (its defaults, the handlers' maxMessageSize) are only a backstop, so
+    // that a message over the frame limit is closed with the application's reason.
     try {
+      parts = new MessageParts(runtime.maxFrameBytes());
       connection = runtime.connect(verified, transport, permit::release);
     } catch (PresenceException e) {
       permit.release();
@@ -157,28 +160,44 @@ public class PresenceEndpoint {
   }
 
   /**
-   * A text frame: one request.
+   * A part of a text message (the whole message when it came in one piece): one request once
+   * complete. See {@link MessageParts} for why the endpoint takes parts.
    *
-   * @param text the frame
+   * @param part the part
+   * @param last whether it ends the message
    */
   @OnMessage(maxMessageSize = CONTAINER_MAX_MESSAGE_BYTES)
-  public void onText(String text) {
+  public void onText(String part, boolean last) {
     Connection c = connection;
-    if (c != null) {
+    MessageParts p = parts;
+    if (c == null || p == null) {
+      return;
+    }
+    String text = p.text(part, last);
+    if (text != null) {
       c.onText(text);
+    } else if (p.refused()) {
+      c.onTooLarge();
     }
   }
 
   /**
-   * A binary frame: refused with an error reply.
+   * A part of a binary message: refused with an error reply once complete.
    *
-   * @param data the frame
+   * @param part the part
+   * @param last whether it ends the message
    */
   @OnMessage(maxMessageSize = CONTAINER_MAX_MESSAGE_BYTES)
-  public void onBinary(ByteBuffer data) {
+  public void onBinary(ByteBuffer part, boolean last) {
     Connection c = connection;
-    if (c != null) {
+    MessageParts p = parts;
+    if (c == null || p == null) {
+      return;
+    }
+    if (p.binary(part.remaining(), last)) {
       c.onBinary();
+    } else if (p.refused()) {
+      c.onTooLarge();
     }
   }
 
