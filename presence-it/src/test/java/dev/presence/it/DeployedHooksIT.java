@@ -172,11 +172,15 @@ class DeployedHooksIT {
           .during(Duration.ofSeconds(1))
           .atMost(EVENT_WAIT)
           .pollInterval(Duration.ofMillis(100))
-          .until(
-              () ->
-                  HookLine.read(HOOK_FILE, prefix).size() == total
-                      && http.metric("presence_hook_failures_total")
-                          == HookLine.read(HOOK_FILE, "").size());
+          .untilAsserted(
+              () -> {
+                assertThat(HookLine.read(HOOK_FILE, prefix))
+                    .as("the recording hook's lines of the test's channels")
+                    .hasSize(total);
+                assertThat(http.metric("presence_hook_failures_total"))
+                    .as("presence_hook_failures_total vs all lines of %s", HOOK_FILE)
+                    .isEqualTo(HookLine.read(HOOK_FILE, "").size());
+              });
       List<HookLine> lines = HookLine.read(HOOK_FILE, prefix);
       assertThat(lines).as("lines of %s", HOOK_FILE).allMatch(l -> l.node().equals(node()));
       for (String ch : channels) {
