@@ -37,8 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * 4.4; errors the server answers before the application sees the request must be exactly what
  * presence-web/README.md ("Errors") says, so that the README stays true. Run on WildFly (profile
  * wildfly), the few answers of the server itself that differ are asserted as README "Other servers"
- * describes them ({@link ServerUnderTest}). No body names a class, a stack frame or a server
- * product or version, and the server is healthy afterwards.
+ * describes them ({@link ServerUnderTest}); GlassFish (profile glassfish) answers as Payara. No
+ * body names a class, a stack frame or a server product or version, and the server is healthy
+ * afterwards.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient

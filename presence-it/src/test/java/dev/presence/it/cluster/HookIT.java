@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.presence.it.cluster.ClusterSupport.LogMark;
 import dev.presence.it.cluster.ClusterSupport.Metrics;
+import dev.presence.it.hook.HookLine;
+import dev.presence.it.hook.HookWar;
 import dev.presence.it.hook.RecordingHook;
 import dev.presence.it.hook.SlowHook;
 import dev.presence.it.hook.ThrowingHook;
@@ -12,12 +14,10 @@ import dev.presence.it.support.Http;
 import dev.presence.it.support.PresenceWar;
 import dev.presence.it.support.Tokens;
 import dev.presence.it.support.WsClient;
-import dev.presence.spi.PresenceEventHook;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +32,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.jboss.shrinkwrap.api.ArchivePaths;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
@@ -81,19 +77,6 @@ class HookIT {
   private static PayaraNode nodeB;
   private static Http httpA;
   private static Http httpB;
-
-  /** One line of a hook file; {@code delay}: ms from the event's timestamp to the hook call. */
-  record Line(String channel, long seq, String kind, String user, String node, long delay) {
-    static Line parse(String text) {
-      String[] f = text.split("\t", -1);
-      assertThat(f).as("hook line '%s'", text).hasSize(6);
-      return new Line(f[0], Long.parseLong(f[1]), f[2], f[3], f[4], Long.parseLong(f[5]));
-    }
-
-    String event() {
-      return seq + ":" + kind + ":" + user;
-    }
-  }
 
   @BeforeAll
   static void startCluster() throws MalformedURLException {
@@ -145,15 +128,10 @@ class HookIT {
    */
   private static File hookWar(Path file) {
     WebArchive war =
-        PresenceWar.create()
-            .addClasses(RecordingHook.class, ThrowingHook.class, SlowHook.class)
-            .addAsResource(
-                new StringAsset(RecordingHook.class.getName() + "\n" + SlowHook.class.getName()),
-                ArchivePaths.create("META-INF/services/" + PresenceEventHook.class.getName()));
-    assertThat(
-            war.contains("WEB-INF/classes/META-INF/services/" + PresenceEventHook.class.getName()))
-        .as("ServiceLoader entry in the WAR's classes")
-        .isTrue();
+        HookWar.withHooks(
+            PresenceWar.create(),
+            List.of(RecordingHook.class, ThrowingHook.class, SlowHook.class),
+            List.of(RecordingHook.class, SlowHook.class));
     try {
       Files.createDirectories(file.getParent());
     } catch (IOException e) {
@@ -245,17 +223,17 @@ class HookIT {
           .atMost(Duration.ofSeconds(5))
           .until(() -> lines(prefix).size() == total);
 
-      Map<String, List<Line>> byNode = new TreeMap<>();
+      Map<String, List<HookLine>> byNode = new TreeMap<>();
       for (String node : List.of("a", "b")) {
-        byNode.put(node, read(hookFile(node), prefix));
+        byNode.put(node, HookLine.read(hookFile(node), prefix));
       }
       for (int i = 0; i < channelCount; i++) {
         String ch = channels.get(i);
         List<String> seen = new ArrayList<>();
         List<String> runBy = new ArrayList<>();
-        for (Map.Entry<String, List<Line>> e : byNode.entrySet()) {
-          List<Line> mine = e.getValue().stream().filter(l -> l.channel().equals(ch)).toList();
-          List<Long> seqs = mine.stream().map(Line::seq).toList();
+        for (Map.Entry<String, List<HookLine>> e : byNode.entrySet()) {
+          List<HookLine> mine = e.getValue().stream().filter(l -> l.channel().equals(ch)).toList();
+          List<Long> seqs = mine.stream().map(HookLine::seq).toList();
           assertThat(seqs)
               .as("seqs of %s in the hook file of node %s", ch, e.getKey())
               .isSorted()
@@ -266,19 +244,19 @@ class HookIT {
           }
           mine.forEach(l -> seen.add(l.event()));
         }
-        seen.sort((x, y) -> Long.compare(seqOf(x), seqOf(y)));
+        seen.sort((x, y) -> Long.compare(HookLine.seqOf(x), HookLine.seqOf(y)));
         List<String> observed = describe(observers.get(i));
         assertThat(seen)
             .as("hook events of %s (across both nodes) vs its observer", ch)
             .isEqualTo(observed);
-        assertThat(seen.stream().map(HookIT::seqOf).toList())
+        assertThat(seen.stream().map(HookLine::seqOf).toList())
             .as("seqs of %s", ch)
             .isEqualTo(List.of(1L, 2L, 3L, 4L, 5L, 6L));
         // A stable cluster: one node runs all hooks of a channel.
         assertThat(runBy).as("nodes that ran the hooks of %s", ch).hasSize(1);
       }
-      long channelsOnA = byNode.get("a").stream().map(Line::channel).distinct().count();
-      long channelsOnB = byNode.get("b").stream().map(Line::channel).distinct().count();
+      long channelsOnA = byNode.get("a").stream().map(HookLine::channel).distinct().count();
+      long channelsOnB = byNode.get("b").stream().map(HookLine::channel).distinct().count();
       assertThat(channelsOnA).as("channels whose hooks node A ran").isPositive();
       assertThat(channelsOnB).as("channels whose hooks node B ran").isPositive();
 
@@ -406,8 +384,8 @@ class HookIT {
           .atMost(Duration.ofSeconds(30))
           .until(new Settled(prefix, observers));
 
-      List<Line> onA = read(hookFile("a"), prefix);
-      List<Line> onB = read(hookFile("b"), prefix);
+      List<HookLine> onA = HookLine.read(hookFile("a"), prefix);
+      List<HookLine> onB = HookLine.read(hookFile("b"), prefix);
       int lost = 0;
       int channelsOfB = 0;
       for (int i = 0; i < channelCount; i++) {
@@ -415,16 +393,16 @@ class HookIT {
         Observer obs = observers.get(i);
         obs.assertGapFree();
         List<String> observed = describe(obs);
-        List<Line> a = onA.stream().filter(l -> l.channel().equals(ch)).toList();
-        List<Line> b = onB.stream().filter(l -> l.channel().equals(ch)).toList();
-        assertThat(a.stream().map(Line::seq).toList()).as("seqs of %s on A", ch).isSorted();
-        assertThat(b.stream().map(Line::seq).toList()).as("seqs of %s on B", ch).isSorted();
+        List<HookLine> a = onA.stream().filter(l -> l.channel().equals(ch)).toList();
+        List<HookLine> b = onB.stream().filter(l -> l.channel().equals(ch)).toList();
+        assertThat(a.stream().map(HookLine::seq).toList()).as("seqs of %s on A", ch).isSorted();
+        assertThat(b.stream().map(HookLine::seq).toList()).as("seqs of %s on B", ch).isSorted();
         List<String> hooked = new ArrayList<>();
         b.forEach(l -> hooked.add(l.event()));
         a.forEach(l -> hooked.add(l.event()));
         assertThat(hooked).as("hook events of %s", ch).doesNotHaveDuplicates();
         assertThat(observed).as("observer of %s vs its hook events", ch).containsAll(hooked);
-        assertThat(hooked.stream().map(HookIT::seqOf).toList())
+        assertThat(hooked.stream().map(HookLine::seqOf).toList())
             .as("hook seqs of %s, B's before A's", ch)
             .isSorted();
         assertThat(hooked)
@@ -473,51 +451,21 @@ class HookIT {
   }
 
   private static List<String> describe(Observer obs) {
-    return obs.events().stream()
-        .map(
-            ev ->
-                ev.path("seq").asLong()
-                    + ":"
-                    + ev.path("event").asText()
-                    + ":"
-                    + ev.path("userId").asText())
-        .toList();
-  }
-
-  private static long seqOf(String event) {
-    return Long.parseLong(event.substring(0, event.indexOf(':')));
+    return HookLine.describe(obs.events());
   }
 
   /** The lines of both hook files for channels with this prefix. */
-  private static List<Line> lines(String prefix) {
-    List<Line> all = new ArrayList<>(read(hookFile("a"), prefix));
-    all.addAll(read(hookFile("b"), prefix));
+  private static List<HookLine> lines(String prefix) {
+    List<HookLine> all = new ArrayList<>(HookLine.read(hookFile("a"), prefix));
+    all.addAll(HookLine.read(hookFile("b"), prefix));
     return all;
-  }
-
-  private static List<Line> read(Path file, String prefix) {
-    if (!Files.exists(file)) {
-      return List.of();
-    }
-    try {
-      return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-          .filter(l -> l.startsWith(prefix))
-          .map(Line::parse)
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** The sum of an unlabelled metric over both nodes. */
   private static long metricSum(String name) {
-    Pattern p = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)$");
     long sum = 0;
     for (Http http : List.of(httpA, httpB)) {
-      String body = http.get("metrics", null).ok().body();
-      Matcher m = p.matcher(body);
-      assertThat(m.find()).as("%s in /metrics of %s", name, http.base()).isTrue();
-      sum += Long.parseLong(m.group(1));
+      sum += http.metric(name);
     }
     return sum;
   }

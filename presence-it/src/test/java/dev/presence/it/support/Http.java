@@ -93,6 +93,21 @@ public final class Http {
     return base.resolve(path);
   }
 
+  /**
+   * The value of an unlabelled metric (a line {@code name value}) in the application's {@code
+   * /metrics}.
+   *
+   * @throws AssertionError if {@code /metrics} does not answer 200 or has no such line
+   */
+  public long metric(String name) {
+    for (String line : get("metrics", null).ok().body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no " + name + " in /metrics of " + base);
+  }
+
   /** {@code GET path}. */
   public Reply get(String path, @Nullable String token) {
     return send("GET", path, token, null);

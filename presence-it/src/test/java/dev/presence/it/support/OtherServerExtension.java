@@ -1,10 +1,5 @@
 package dev.presence.it.support;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +17,6 @@ import org.jboss.arquillian.core.api.Instance;
 import org.jboss.arquillian.core.api.annotation.Inject;
 import org.jboss.arquillian.core.spi.LoadableExtension;
 import org.jboss.arquillian.test.spi.TestClass;
-import org.jboss.shrinkwrap.api.Archive;
-import org.jboss.shrinkwrap.api.Node;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,9 +47,6 @@ public final class OtherServerExtension implements LoadableExtension {
 
     private static final Logger LOG = Logger.getLogger(Retargeting.class.getName());
 
-    /** Where the WAR's MicroProfile Config file is. */
-    static final String CONFIG_PATH = "WEB-INF/classes/META-INF/microprofile-config.properties";
-
     @Inject private Instance<ContainerRegistry> registry;
     @Inject private Instance<ArquillianDescriptor> descriptor;
 
@@ -77,7 +66,10 @@ public final class OtherServerExtension implements LoadableExtension {
         Map<String, String> settings = presenceOptions(source);
         deployment.setTarget(new TargetDescription(server));
         if (deployment.isArchiveDeployment()) {
-          appendConfig(deployment.getArchive(), source.getContainerName(), settings);
+          PresenceWar.withConfig(
+              deployment.getArchive(),
+              "the -Dpresence.* options of arquillian.xml container " + source.getContainerName(),
+              settings);
         }
         LOG.info(
             testClass.getName()
@@ -129,33 +121,6 @@ public final class OtherServerExtension implements LoadableExtension {
         }
       }
       return settings;
-    }
-
-    private static void appendConfig(
-        Archive<?> archive, String source, Map<String, String> settings) {
-      StringBuilder text = new StringBuilder();
-      Node existing = archive.get(CONFIG_PATH);
-      if (existing != null && existing.getAsset() != null) {
-        text.append(read(existing.getAsset().openStream())).append('\n');
-        archive.delete(CONFIG_PATH);
-      }
-      text.append("# presence-it: the -Dpresence.* options of arquillian.xml container ")
-          .append(source)
-          .append('\n');
-      settings.forEach(
-          (key, value) ->
-              text.append(key).append('=').append(value.replace("\\", "\\\\")).append('\n'));
-      archive.add(new StringAsset(text.toString()), CONFIG_PATH);
-    }
-
-    private static String read(InputStream in) {
-      try (in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        in.transferTo(out);
-        return out.toString(StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
   }
 }
