@@ -18,6 +18,7 @@ import dev.presence.it.support.Http.Reply;
 import dev.presence.it.support.Json;
 import dev.presence.it.support.Names;
 import dev.presence.it.support.PresenceWar;
+import dev.presence.it.support.ServerUnderTest;
 import dev.presence.it.support.SseClient;
 import dev.presence.it.support.Tokens;
 import dev.presence.it.support.WsClient;
@@ -717,6 +718,121 @@ class RestApiIT {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
     return out;
+  }
+
+  @Test
+  @DisplayName(
+      "a body is answered and stored however its bytes arrive (with the head, after it, in two"
+          + " parts, chunked in one write), and counted by how it arrived")
+  void bodyArrivals() throws Exception {
+    String channel = Names.unique("arrive");
+    long withHeaders = bodies("with_headers");
+    long later = bodies("later");
+
+    // The whole body in the same write as the head. On Payara (and GlassFish) it is read at once;
+    // WildFly may not have read it yet when the application asks, so only the total is checked.
+    assertThat(arrival(channel, "whole", head -> List.of(head + body("whole"))))
+        .startsWith("HTTP/1.1 200");
+    if (ServerUnderTest.current() != ServerUnderTest.WILDFLY) {
+      assertThat(bodies("with_headers")).isEqualTo(withHeaders + 1);
+      assertThat(bodies("later")).isEqualTo(later);
+    }
+    assertThat(bodies("with_headers") + bodies("later")).isEqualTo(withHeaders + later + 1);
+    withHeaders = bodies("with_headers");
+    later = bodies("later");
+
+    // The head first; the body once the server is waiting for it.
+    assertThat(arrival(channel, "after", head -> List.of(head, body("after"))))
+        .startsWith("HTTP/1.1 200");
+    // Half of the body with the head, the rest once the server is waiting for it.
+    assertThat(
+            arrival(
+                channel,
+                "halves",
+                head -> {
+                  String b = body("halves");
+                  return List.of(head + b.substring(0, 5), b.substring(5));
+                }))
+        .startsWith("HTTP/1.1 200");
+    // Chunked, all in one write: received by the container's callbacks while the request thread
+    // is still in the body filter.
+    assertThat(
+            arrival(
+                channel,
+                "chunked",
+                head -> {
+                  String b = body("chunked");
+                  return List.of(
+                      head.replace("Content-Length: " + b.length(), "Transfer-Encoding: chunked")
+                          + Integer.toHexString(b.length())
+                          + "\r\n"
+                          + b
+                          + "\r\n0\r\n\r\n");
+                }))
+        .startsWith("HTTP/1.1 200");
+    assertThat(bodies("later")).isEqualTo(later + 3);
+    assertThat(bodies("with_headers")).isEqualTo(withHeaders);
+    await().atMost(EVENT_WAIT).until(() -> http.metric("presence_http_body_reads") == 0);
+  }
+
+  private static String body(String value) {
+    return "{\"how\":\"" + value + "\"}";
+  }
+
+  /**
+   * Joins a new user to {@code channel}, sends its attributes {@code {"how":how}} over a raw
+   * connection in the writes {@code parts} makes of the request head (each write after the first
+   * once the server is receiving the body), and checks that the attributes were stored.
+   *
+   * @return the response's status line and the rest of the response
+   */
+  private String arrival(
+      String channel, String how, java.util.function.Function<String, List<String>> parts)
+      throws java.io.IOException {
+    String user = Names.unique("arrive");
+    String token = Tokens.dev(user);
+    http.put(Http.member(channel, user), token).ok();
+    String head =
+        "PUT "
+            + http.uri(Http.attributes(channel, user)).getRawPath()
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + http.base().getPort()
+            + "\r\nAuthorization: Bearer "
+            + token
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + body(how).length()
+            + "\r\nConnection: close\r\n\r\n";
+    String response;
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", http.base().getPort()), 10_000);
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+      java.io.OutputStream out = socket.getOutputStream();
+      List<String> writes = parts.apply(head);
+      for (int i = 0; i < writes.size(); i++) {
+        if (i > 0) {
+          await().atMost(EVENT_WAIT).until(() -> http.metric("presence_http_body_reads") == 1);
+        }
+        out.write(writes.get(i).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+      response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(http.get(Http.attributes(channel, user), token).okJson().path("how").asText())
+        .as("the attributes sent " + how)
+        .isEqualTo(how);
+    return response;
+  }
+
+  /** {@code presence_http_bodies_total{arrival="..."}} of /metrics. */
+  private long bodies(String arrival) {
+    String prefix = "presence_http_bodies_total{arrival=\"" + arrival + "\"} ";
+    for (String line : http.get("metrics", null).ok().body().split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Long.parseLong(line.substring(prefix.length()).trim());
+      }
+    }
+    throw new AssertionError("no " + prefix + "in /metrics");
   }
 
   static Map<String, String> manyKeys(int keys, int valueLength) {

@@ -57,6 +57,8 @@ public class OperationMetrics {
   private final AtomicInteger sseStreams = new AtomicInteger();
   private final LongAdder webSocketSendFailures = new LongAdder();
   private final LongAdder sseSendFailures = new LongAdder();
+  private final LongAdder bodiesWithHeaders = new LongAdder();
+  private final LongAdder bodiesLater = new LongAdder();
   private final ConcurrentHashMap<String, Gauge> gauges = new ConcurrentHashMap<>();
 
   /**
@@ -115,6 +117,16 @@ public class OperationMetrics {
   }
 
   /**
+   * Counts one REST request body received by the body filter.
+   *
+   * @param withHeaders whether the whole body had arrived with the request head (read at once, no
+   *     asynchronous request), rather than later (received by the container's callbacks)
+   */
+  public void bodyReceived(boolean withHeaders) {
+    (withHeaders ? bodiesWithHeaders : bodiesLater).increment();
+  }
+
+  /**
    * Registers (or replaces) a gauge, such as {@code presence_websocket_connections}.
    *
    * @param name the metric name: lower case letters, digits and underscores
@@ -148,6 +160,18 @@ public class OperationMetrics {
         .append(webSocketSendFailures.sum())
         .append('\n');
     out.append(failures).append("{transport=\"sse\"} ").append(sseSendFailures.sum()).append('\n');
+    String bodies = "presence_http_bodies_total";
+    Prometheus.header(
+        out,
+        bodies,
+        "REST request bodies received, by arrival: whole with the request head (read at once), or"
+            + " later (received without a waiting thread).",
+        "counter");
+    out.append(bodies)
+        .append("{arrival=\"with_headers\"} ")
+        .append(bodiesWithHeaders.sum())
+        .append('\n');
+    out.append(bodies).append("{arrival=\"later\"} ").append(bodiesLater.sum()).append('\n');
     for (Map.Entry<String, Gauge> g : new TreeMap<>(gauges).entrySet()) {
       Prometheus.gauge(out, g.getKey(), g.getValue().help(), g.getValue().value().getAsInt());
     }

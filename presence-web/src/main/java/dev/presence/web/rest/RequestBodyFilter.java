@@ -9,6 +9,7 @@ import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.http.ErrorMapping;
 import dev.presence.web.http.Requests;
+import dev.presence.web.ops.OperationMetrics;
 import jakarta.enterprise.context.control.RequestContextController;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -35,6 +36,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -56,6 +58,17 @@ import org.jspecify.annotations.Nullable;
  * {@code TOO_LARGE} as soon as it is over. Either way the REST API never sees the request, so
  * nothing is stored.
  *
+ * <p>A body that arrived whole with the request head (the usual case for a small JSON body, and
+ * always when the server is slower than the client, as on a cold node) is read at once on the
+ * request's own thread, without an asynchronous request: reading it cannot block. Only a body still
+ * on its way is received asynchronously. This also keeps the container's asynchronous dispatch off
+ * the thread that started it: when the container's first read callback runs inside {@code
+ * setReadListener} (bytes already there), finishing there and calling {@link AsyncContext#dispatch}
+ * would run the REST API on another thread while the request thread is still inside this filter, a
+ * hand-over Payara does not defer as the Servlet specification asks. Should the body be complete
+ * before this filter has returned, the request thread runs the REST API itself and completes the
+ * asynchronous request there.
+ *
  * <p>Requests without a body, with a declared length over the limit, or without a valid token pass
  * through unchanged: the REST API answers them (413, 401) before reading any body.
  */
@@ -76,6 +89,7 @@ public class RequestBodyFilter extends HttpFilter {
   @Inject transient PresenceConfig config;
   @Inject transient TokenVerifier verifier;
   @Inject transient BodyReadLimiter limiter;
+  @Inject transient OperationMetrics metrics;
 
   /**
    * One controller per dispatch: Weld's controller keeps whether it activated the context in one
@@ -149,6 +163,10 @@ public class RequestBodyFilter extends HttpFilter {
       chain.doFilter(req, res);
       return;
     }
+    if (declared > 0 && req.getInputStream().available() >= declared) {
+      receivedWithHeaders(req, res, chain, (int) declared);
+      return;
+    }
     BodyReadLimiter.Permit permit;
     try {
       permit = limiter.acquire(caller.userId().value());
@@ -170,11 +188,42 @@ public class RequestBodyFilter extends HttpFilter {
       read.deadline =
           timer.schedule(read::expire, config.bodyTimeout().toMillis(), TimeUnit.MILLISECONDS);
       req.getInputStream().setReadListener(read);
+      if (!read.phase.compareAndSet(IN_FILTER, LEFT_FILTER)) {
+        // Received (or failed) while this thread was still here: answer it here.
+        read.runHere(chain);
+      }
     } catch (RuntimeException | IOException e) {
       permit.release();
       throw e;
     }
   }
+
+  /** Reads a body that is already there and passes the request on, on this thread. */
+  private void receivedWithHeaders(
+      HttpServletRequest req, HttpServletResponse res, FilterChain chain, int length)
+      throws IOException, ServletException {
+    byte[] body = req.getInputStream().readNBytes(length);
+    if (body.length < length) {
+      ErrorMapping m = invalid(400, "the request body ended before its declared length");
+      res.setHeader("Connection", "close");
+      writeError(res, m, null);
+      return;
+    }
+    metrics.bodyReceived(true);
+    Received received =
+        new Received(
+            body, req.getRequestURI(), req.getRequestURL().toString(), req.getQueryString());
+    chain.doFilter(new ReceivedBody(req, received), res);
+  }
+
+  /** {@link BodyRead#phase}: the request thread is still in {@link #doFilter}. */
+  private static final int IN_FILTER = 0;
+
+  /** {@link BodyRead#phase}: the request thread has left {@link #doFilter}. */
+  private static final int LEFT_FILTER = 1;
+
+  /** {@link BodyRead#phase}: the body was received while the request thread was in the filter. */
+  private static final int RECEIVED_IN_FILTER = 2;
 
   /** Receives one body; the container calls it on its threads, one callback at a time. */
   private final class BodyRead implements ReadListener, AsyncListener {
@@ -191,6 +240,11 @@ public class RequestBodyFilter extends HttpFilter {
     private final String url;
     private final @Nullable String query;
     private volatile @Nullable ScheduledFuture<?> deadline;
+
+    /** Where the request thread is: {@link #IN_FILTER}, {@link #LEFT_FILTER} or received. */
+    final AtomicInteger phase = new AtomicInteger(IN_FILTER);
+
+    private volatile @Nullable Received received;
 
     BodyRead(
         AsyncContext async,
@@ -237,8 +291,35 @@ public class RequestBodyFilter extends HttpFilter {
       if (finished.compareAndSet(false, true)) {
         permit.release();
         cancelDeadline();
-        req.setAttribute(BODY, new Received(out.toByteArray(), uri, url, query));
+        metrics.bodyReceived(false);
+        Received body = new Received(out.toByteArray(), uri, url, query);
+        received = body;
+        if (phase.compareAndSet(IN_FILTER, RECEIVED_IN_FILTER)) {
+          // The request thread is still in doFilter: it runs the REST API (runHere).
+          return;
+        }
+        req.setAttribute(BODY, body);
         async.dispatch();
+      }
+    }
+
+    /**
+     * Runs the REST API on the request thread, which is still in {@link #doFilter} and has the
+     * request's CDI context, then completes the asynchronous request from that same thread (the
+     * container then ends the response when the thread returns).
+     */
+    void runHere(FilterChain chain) throws IOException, ServletException {
+      Received body = received;
+      try {
+        if (body != null) {
+          chain.doFilter(new ReceivedBody(req, body), res);
+        }
+      } finally {
+        try {
+          async.complete();
+        } catch (IllegalStateException e) {
+          LOG.log(Level.FINE, "the request had already ended", e);
+        }
       }
     }
 
