@@ -29,6 +29,8 @@ export interface PresenceEventMessage {
    * see) or `attributesUpdate`.
    */
   synthetic?: true;
+  /** Addition: `"kicked"` on a `leave` an administrator caused (SPEC 13.4); absent otherwise. */
+  reason?: "kicked";
 }
 
 /** The argument of a presence listener. */
@@ -135,6 +137,13 @@ export interface PresenceSettings {
   onStatus?: (status: ConnectionStatus, detail?: string) => void;
   /** Called for errors no call can reject with (a re-join refused after a reconnect, a listener that threw). */
   onError?: (error: unknown) => void;
+  /**
+   * Addition: called when an administrator removed this user from a channel (the server's
+   * `{"type":"kicked","channel"}`, SPEC 13.4); the client no longer counts the channel as joined
+   * and does not join it again after a reconnect. A connection an administrator closed (code
+   * 4003) is not reconnected: `onError` gets a `CLOSED` error and the status becomes `closed`.
+   */
+  onKicked?: (channel: string) => void;
 }
 
 /**

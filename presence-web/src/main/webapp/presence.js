@@ -71,6 +71,8 @@ const STABLE_AFTER_MS = 10_000;
 
 /** Close codes after which the requests in flight are refused, not sent again. */
 const FATAL_CLOSE_CODES = new Set([1008, 1009]);
+/** The close code of an administrator's DELETE /api/v1/users/{user}/connections (SPEC 13.4). */
+const CLOSED_BY_ADMINISTRATOR = 4003;
 
 /** The close reason of a connection whose token expired (SPEC 13.2). */
 const TOKEN_EXPIRED_REASON = "UNAUTHENTICATED: token expired";
@@ -149,6 +151,7 @@ export class PresenceClient {
     this._maxFrameBytes = positive(options.maxFrameBytes, DEFAULTS.maxFrameBytes);
     this._onStatus = typeof options.onStatus === "function" ? options.onStatus : null;
     this._onError = typeof options.onError === "function" ? options.onError : null;
+    this._onKicked = typeof options.onKicked === "function" ? options.onKicked : null;
 
     /** @type {string | null} */
     this.userId = typeof this._token === "string" ? tokenSubject(this._token) : null;
@@ -492,6 +495,8 @@ export class PresenceClient {
       occupancy: e.occupancy,
       seq: e.seq,
       timestamp: e.timestamp,
+      // "kicked" on a leave an administrator caused (SPEC 13.4); absent otherwise
+      ...(typeof e.reason === "string" ? { reason: e.reason } : {}),
     });
   }
 
@@ -723,6 +728,18 @@ export class PresenceClient {
         }
         return;
       }
+      case "kicked":
+        // An administrator removed this user from the channel (SPEC 13.4): forget the join, so a
+        // reconnect does not join it again, and tell the application.
+        this._joined.delete(m.channel);
+        if (this._onKicked) {
+          try {
+            this._onKicked(m.channel);
+          } catch (e) {
+            this._report(e);
+          }
+        }
+        return;
       case "ok":
       case "snapshot":
       case "error": {
@@ -755,6 +772,14 @@ export class PresenceClient {
   }
 
   _closedBy(code, reason) {
+    if (code === CLOSED_BY_ADMINISTRATOR) {
+      // An administrator closed every connection of this user (SPEC 13.4): do not reconnect.
+      const error = new PresenceError("CLOSED", `closed by an administrator (${code} ${reason})`);
+      this._report(error);
+      this._lost(`closed ${code} ${reason}`.trim(), error);
+      this.close();
+      return;
+    }
     if (code === 1008 && reason === TOKEN_EXPIRED_REASON && this._tokenProvider) {
       // Not a refusal: get a fresh token and reconnect; what was in flight is sent again.
       this._lost(`closed ${code} ${reason}`);

@@ -51,6 +51,20 @@ class PresenceEventTest {
         .isNotEqualTo(new TimedOut(CHANNEL, USER, MOOD, 0, 2, NOW));
   }
 
+  @Test
+  @DisplayName("a leave is not a kick unless it says so; a kick is a leave and differs from one")
+  void kickedLeave() {
+    Left plain = new Left(CHANNEL, USER, MOOD, 0, 2, NOW);
+    Left kicked = new Left(CHANNEL, USER, MOOD, 0, 2, NOW, true);
+    assertThat(plain.kicked()).isFalse();
+    assertThat(((Left) PresenceEvent.of(EventKind.LEAVE, CHANNEL, USER, MOOD, 0, 2, NOW)).kicked())
+        .isFalse();
+    assertThat(kicked.kind()).isEqualTo(EventKind.LEAVE);
+    assertThat(kicked).isNotEqualTo(plain);
+    assertThatThrownBy(() -> new Left(CHANNEL, USER, MOOD, 0, 0, NOW, true))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   @ParameterizedTest(name = "{0}: refuses negative occupancy and seq below 1")
   @EnumSource(EventKind.class)
   void validation(EventKind kind) {

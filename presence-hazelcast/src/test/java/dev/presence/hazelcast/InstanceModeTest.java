@@ -50,7 +50,8 @@ class InstanceModeTest {
     assertThat(backend.nodeId())
         .isEqualTo(given.getCluster().getLocalMember().getUuid().toString());
     assertThat(backend.capabilities())
-        .containsExactlyInAnyOrder(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
+        .containsExactlyInAnyOrder(
+            Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION, Capability.ADMINISTRATION);
     backend.close();
 
     assertThat(given.getLifecycleService().isRunning()).isTrue();
@@ -137,7 +138,8 @@ class InstanceModeTest {
     try (PresenceBackend member =
         create(new TestCluster.Context(given).with(HazelcastConfigKeys.MODE, "container"))) {
       assertThat(client.capabilities())
-          .containsExactlyInAnyOrder(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
+          .containsExactlyInAnyOrder(
+              Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION, Capability.ADMINISTRATION);
       assertThat(client.nodeId()).isNotEqualTo(member.nodeId());
       assertThat(client.isAvailable()).isTrue();
 

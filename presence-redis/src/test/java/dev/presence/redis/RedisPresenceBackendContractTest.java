@@ -44,7 +44,8 @@ class RedisPresenceBackendContractTest extends PresenceBackendContract {
       assertThat(provider().name()).isEqualTo("redis");
       assertThat(provider().priority()).isEqualTo(50);
       assertThat(backend.capabilities())
-          .containsExactlyInAnyOrder(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
+          .containsExactlyInAnyOrder(
+              Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION, Capability.ADMINISTRATION);
       assertThat(backend.unwrap(RedisClient.class)).isNotNull();
       assertThat(backend.nodeId()).startsWith("redis-");
     }

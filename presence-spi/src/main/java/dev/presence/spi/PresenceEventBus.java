@@ -1,6 +1,7 @@
 package dev.presence.spi;
 
 import dev.presence.ChannelId;
+import dev.presence.UserId;
 import dev.presence.event.PresenceEvent;
 import java.util.List;
 
@@ -46,6 +47,22 @@ public interface PresenceEventBus {
   boolean isHookOwner(ChannelId channel);
 
   /**
+   * Asks every node, this one included, to close every connection of a user (SPEC 13.4: {@code
+   * DELETE /api/v1/users/{user}/connections}). Does not block for delivery. Delivery is as for
+   * events: at most once per node, in publishing order among the events and signals this node
+   * publishes (as events of one node are); a node that cannot be reached (partitioned, or its
+   * subscription down) does not get it, and is not told again.
+   *
+   * @param user the user
+   * @throws dev.presence.UnavailableException if the bus cannot be reached
+   * @throws UnsupportedOperationException if the backend lacks {@link Capability#ADMINISTRATION}
+   * @since 0.2
+   */
+  default void closeConnections(UserId user) {
+    throw new UnsupportedOperationException("this event bus does not carry close signals");
+  }
+
+  /**
    * Receives published events.
    *
    * @since 0.1
@@ -58,5 +75,14 @@ public interface PresenceEventBus {
      * @param events the events, never empty
      */
     void onEvents(List<PresenceEvent> events);
+
+    /**
+     * Called on every node with each {@link #closeConnections} of any node, on the thread and with
+     * the one-call-at-a-time rule of {@link #onEvents}. Does nothing by default.
+     *
+     * @param user the user whose connections are to be closed
+     * @since 0.2
+     */
+    default void onCloseConnections(UserId user) {}
   }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Cluster-wide presence state: which sessions of which users are in which channel, the users'
@@ -190,4 +191,61 @@ public interface PresenceStore {
    * @return the channels
    */
   List<ChannelId> channelsOf(UserId user);
+
+  /**
+   * Ends a user's membership in a channel at once, whatever sessions it holds and whether or not it
+   * is pending, with a {@link dev.presence.event.Left} event whose {@code kicked} is true (SPEC
+   * 13.4). The attributes are dropped as at any end. A user without a membership changes nothing. A
+   * session of the user that joins again later makes a new membership (a kick is not a ban);
+   * releasing or leaving with a session the kick removed changes nothing.
+   *
+   * @param channel the channel
+   * @param user the user
+   * @param now the current time
+   * @return the {@code leave} event, or empty if the user was not present
+   * @throws UnsupportedOperationException if the backend lacks {@link Capability#ADMINISTRATION}
+   * @since 0.2
+   */
+  default Optional<PresenceEvent> kick(ChannelId channel, UserId user, Instant now) {
+    throw new UnsupportedOperationException("this store does not support kick");
+  }
+
+  /**
+   * One page of the channels, cluster-wide, that have at least one user present (pending
+   * memberships count), in ascending order of name, each with its occupancy. Empty channels whose
+   * {@code seq} is still retained are not listed. A cursor is opaque: it is the {@link
+   * ChannelPage#next()} of the previous page for the same prefix, names a position (not a channel)
+   * and stays valid while channels change: channels created behind it appear on a later page,
+   * channels that empty are skipped.
+   *
+   * <p>Cost: a store documents it; the contract only requires that one page does not hold more than
+   * {@code limit} entries in the caller's memory.
+   *
+   * @param prefix only channels whose name starts with it; empty for all (the caller has checked
+   *     its characters and length)
+   * @param limit the page size, 1 to {@link dev.presence.PageRequest#MAX_LIMIT}
+   * @param cursor where to continue, or null for the first page
+   * @return the page
+   * @throws dev.presence.InvalidArgumentException if the cursor was not made by this store for this
+   *     prefix (support: {@code ChannelCursors})
+   * @throws IllegalArgumentException if the limit is out of range
+   * @throws UnsupportedOperationException if the backend lacks {@link Capability#ADMINISTRATION}
+   * @since 0.2
+   */
+  default ChannelPage channels(String prefix, int limit, @Nullable String cursor) {
+    throw new UnsupportedOperationException("this store does not list channels");
+  }
+
+  /**
+   * The cluster-wide counts: distinct users present and channels with users present. Not atomic
+   * across channels (a count may miss a change made while it is taken); a store documents its cost,
+   * which should not grow with the number of users in a channel.
+   *
+   * @return the counts
+   * @throws UnsupportedOperationException if the backend lacks {@link Capability#ADMINISTRATION}
+   * @since 0.2
+   */
+  default PresenceTotals totals() {
+    throw new UnsupportedOperationException("this store does not count");
+  }
 }

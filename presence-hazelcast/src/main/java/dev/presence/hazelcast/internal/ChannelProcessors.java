@@ -1,5 +1,6 @@
 package dev.presence.hazelcast.internal;
 
+import com.hazelcast.aggregation.Aggregator;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.query.Predicate;
@@ -10,6 +11,7 @@ import dev.presence.spi.support.MembershipPage;
 import dev.presence.spi.support.MembershipStatus;
 import dev.presence.spi.support.Transition;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -167,6 +169,22 @@ final class ChannelProcessors {
     }
   }
 
+  /** Ends a user's membership at once ({@code PresenceStore.kick}). */
+  static final class Kick extends Mutation {
+    private static final long serialVersionUID = 1L;
+    private final String user;
+
+    Kick(String user, long now, long retention) {
+      super(now, retention);
+      this.user = user;
+    }
+
+    @Override
+    MembershipCommand command() {
+      return new MembershipCommand.Kick(user);
+    }
+  }
+
   /** Ends what is due, and removes an empty channel whose retention has ended. */
   static final class Expire extends Mutation {
     private static final long serialVersionUID = 1L;
@@ -285,6 +303,76 @@ final class ChannelProcessors {
     @Override
     public boolean apply(Map.Entry<String, Object> entry) {
       return MembershipMachine.hasNode(entry.getValue(), node);
+    }
+  }
+
+  /**
+   * Matches channels with at least one user present, by the header of the state (safe on a query
+   * thread while the partition thread changes the state, as {@link Due}).
+   */
+  static final class Occupied implements Predicate<String, Object> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean apply(Map.Entry<String, Object> entry) {
+      return MembershipMachine.publishedOccupancy(entry.getValue()) > 0;
+    }
+  }
+
+  /**
+   * One page of the channel listing, aggregated where the entries are: each member keeps only the
+   * {@code keep} first occupied channels (by name) after {@code after} that start with {@code
+   * prefix}, and the partial results combine into the cluster's first {@code keep}. Every entry is
+   * visited (a scan on the members, in parallel), but no more than {@code keep} names per member
+   * cross the network.
+   */
+  static final class Listing
+      implements Aggregator<Map.Entry<String, Object>, TreeMap<String, Integer>> {
+    private static final long serialVersionUID = 1L;
+    private final String prefix;
+    private final @Nullable String after;
+    private final int keep;
+    private final TreeMap<String, Integer> found = new TreeMap<>();
+
+    Listing(String prefix, @Nullable String after, int keep) {
+      this.prefix = prefix;
+      this.after = after;
+      this.keep = keep;
+    }
+
+    @Override
+    public void accumulate(Map.Entry<String, Object> entry) {
+      String name = entry.getKey();
+      if (!name.startsWith(prefix) || (after != null && name.compareTo(after) <= 0)) {
+        return;
+      }
+      if (found.size() >= keep && name.compareTo(found.lastKey()) > 0) {
+        return;
+      }
+      int occupancy = MembershipMachine.publishedOccupancy(entry.getValue());
+      if (occupancy > 0) {
+        found.put(name, occupancy);
+        trim();
+      }
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes") // Hazelcast's signature
+    public void combine(Aggregator aggregator) {
+      TreeMap<String, Integer> other = ((Listing) aggregator).found;
+      found.putAll(other);
+      trim();
+    }
+
+    @Override
+    public TreeMap<String, Integer> aggregate() {
+      return found;
+    }
+
+    private void trim() {
+      while (found.size() > keep) {
+        found.pollLastEntry();
+      }
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.presence.hazelcast.internal;
 import dev.presence.Attributes;
 import dev.presence.ChannelId;
 import dev.presence.UserId;
-import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.support.MembershipEvent;
 import dev.presence.spi.support.MembershipPage;
@@ -24,6 +23,12 @@ final class Codec {
 
   /** The version byte of event bus messages. */
   private static final int MESSAGE_FORMAT = 1;
+
+  /**
+   * The first byte of a close signal on the events topic ({@code closeConnections}): then the user
+   * id. A node of an older version drops it as an unknown format (logged).
+   */
+  private static final int CLOSE_SIGNAL = 2;
 
   private Codec() {}
 
@@ -68,7 +73,7 @@ final class Codec {
     Wire.Out out = new Wire.Out();
     out.writeByte(MESSAGE_FORMAT).writeInt(events.size());
     for (PresenceEvent e : events) {
-      out.writeByte(MembershipValues.code(e.kind()))
+      out.writeByte(MembershipValues.code(e))
           .writeString(e.channel().value())
           .writeString(e.userId().value())
           .writeStrings(MembershipValues.flatten(e.attributes()))
@@ -89,15 +94,35 @@ final class Codec {
     int count = in.readInt();
     List<PresenceEvent> events = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      EventKind kind = MembershipValues.kind(in.readByte());
+      int kind = in.readByte();
       ChannelId channel = ChannelId.of(in.readString());
       UserId user = UserId.of(in.readString());
       Attributes attributes = MembershipValues.attributes(in.readStrings());
       int occupancy = in.readInt();
       long seq = in.readLong();
       Instant timestamp = Instant.ofEpochSecond(in.readLong(), in.readInt());
-      events.add(PresenceEvent.of(kind, channel, user, attributes, occupancy, seq, timestamp));
+      events.add(
+          MembershipValues.event(kind, channel, user, attributes, occupancy, seq, timestamp));
     }
     return events;
+  }
+
+  /** A close-connections signal for the events topic. */
+  static byte[] closeSignal(UserId user) {
+    return new Wire.Out().writeByte(CLOSE_SIGNAL).writeString(user.value()).toBytes();
+  }
+
+  /**
+   * The user of a close signal, or null if the message is an event message.
+   *
+   * @throws RuntimeException if the message is a close signal that cannot be read
+   */
+  static @Nullable UserId closeSignalUser(byte[] message) {
+    if (message.length == 0 || message[0] != CLOSE_SIGNAL) {
+      return null;
+    }
+    Wire.In in = new Wire.In(message);
+    in.readByte();
+    return UserId.of(in.readString());
   }
 }

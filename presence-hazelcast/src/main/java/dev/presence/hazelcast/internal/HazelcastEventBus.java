@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.topic.ITopic;
 import dev.presence.ChannelId;
+import dev.presence.UserId;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.Registration;
@@ -63,7 +64,10 @@ final class HazelcastEventBus implements PresenceEventBus {
     if (events.isEmpty()) {
       return;
     }
-    byte[] message = Codec.message(events);
+    send(Codec.message(events));
+  }
+
+  private void send(byte[] message) {
     Guard.run(
         () -> {
           // A shut-down member's topic drops messages silently: say so instead.
@@ -72,6 +76,16 @@ final class HazelcastEventBus implements PresenceEventBus {
           }
           topic.publish(message);
         });
+  }
+
+  /**
+   * Publishes the signal on the events topic, so it keeps its place among this node's events.
+   *
+   * @throws dev.presence.UnavailableException if Hazelcast cannot be reached
+   */
+  @Override
+  public void closeConnections(UserId user) {
+    send(Codec.closeSignal(user));
   }
 
   @Override
@@ -85,6 +99,11 @@ final class HazelcastEventBus implements PresenceEventBus {
   private static void deliver(Listener listener, byte[] message) {
     List<PresenceEvent> events;
     try {
+      UserId close = Codec.closeSignalUser(message);
+      if (close != null) {
+        closeSignal(listener, close);
+        return;
+      }
       events = Codec.events(message);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "dropped an unreadable presence event message", e);
@@ -97,6 +116,14 @@ final class HazelcastEventBus implements PresenceEventBus {
       listener.onEvents(events);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "a presence event listener failed", e);
+    }
+  }
+
+  private static void closeSignal(Listener listener, UserId user) {
+    try {
+      listener.onCloseConnections(user);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "a presence event listener failed on a close signal", e);
     }
   }
 

@@ -37,12 +37,12 @@ import org.jspecify.annotations.Nullable;
  * The Hazelcast {@link PresenceBackend}: a store and an event bus on one Hazelcast instance (a
  * member or a client), and the member's cluster events.
  *
- * <p>The capabilities are {@link Capability#CLUSTERED} and {@link Capability#NODE_LOSS_DETECTION}.
- * On a member the node id is the member's current UUID (it changes when the member merges into
- * another cluster after a split) and lost nodes are the members Hazelcast removes. On a client the
- * node id is the client's UUID, and client nodes watch each other through a registry map ({@link
- * ClientNodes}), since no member event describes them. Split-brain merges are reported to every
- * node of the merged cluster (see {@link ClusterEvents}).
+ * <p>The capabilities are {@link Capability#CLUSTERED}, {@link Capability#NODE_LOSS_DETECTION} and
+ * {@link Capability#ADMINISTRATION}. On a member the node id is the member's current UUID (it
+ * changes when the member merges into another cluster after a split) and lost nodes are the members
+ * Hazelcast removes. On a client the node id is the client's UUID, and client nodes watch each
+ * other through a registry map ({@link ClientNodes}), since no member event describes them.
+ * Split-brain merges are reported to every node of the merged cluster (see {@link ClusterEvents}).
  *
  * <p>The structures are configured at start with {@code hz.getConfig().add...Config} (dynamic
  * configuration, which works on a running member such as Payara's): the maps use the OBJECT
@@ -98,7 +98,8 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
       this.clientNodes = registry;
       this.bus = new HazelcastEventBus(hz, topic, registry::owns);
     }
-    this.capabilities = Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
+    this.capabilities =
+        Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION, Capability.ADMINISTRATION);
     // Loaded now: at shutdown (sessions released, the member leaving) the container may already
     // refuse to load the application's classes.
     for (Class<?> outer :

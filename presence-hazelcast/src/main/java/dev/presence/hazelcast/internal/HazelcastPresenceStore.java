@@ -1,5 +1,6 @@
 package dev.presence.hazelcast.internal;
 
+import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.map.IMap;
 import dev.presence.Attributes;
 import dev.presence.ChannelId;
@@ -11,8 +12,12 @@ import dev.presence.SessionId;
 import dev.presence.UserId;
 import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.ChannelOccupancy;
+import dev.presence.spi.ChannelPage;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.PresenceTotals;
 import dev.presence.spi.SessionLease;
+import dev.presence.spi.support.ChannelCursors;
 import dev.presence.spi.support.MembershipMachine;
 import dev.presence.spi.support.MembershipPage;
 import dev.presence.spi.support.MembershipValues;
@@ -259,6 +264,66 @@ final class HazelcastPresenceStore implements PresenceStore {
       updateIndex(Map.of(user.value(), stale));
     }
     return List.copyOf(present);
+  }
+
+  @Override
+  public Optional<PresenceEvent> kick(ChannelId channel, UserId user, Instant now) {
+    return first(
+        mutate(
+                channel,
+                now,
+                new ChannelProcessors.Kick(user.value(), MembershipMachine.nanos(now), retention))
+            .events());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Cost: one cluster-wide aggregation ({@link ChannelProcessors.Listing}) that visits every
+   * entry of the channels map on its member (O(channels), retained empty ones included, in parallel
+   * on the members) and sends at most {@code limit + 1} names per member back. There is no ordered
+   * index to start from the cursor, so every page costs a scan; fine for an operator's listing, not
+   * for a hot path.
+   */
+  @Override
+  public ChannelPage channels(String prefix, int limit, @Nullable String cursor) {
+    if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
+      throw new IllegalArgumentException("limit out of range: " + limit);
+    }
+    String after = cursor == null ? null : ChannelCursors.decode(prefix, cursor);
+    TreeMap<String, Integer> found =
+        Guard.call(
+            () -> channels.aggregate(new ChannelProcessors.Listing(prefix, after, limit + 1)));
+    List<ChannelOccupancy> page = new ArrayList<>(Math.min(limit, found.size()));
+    for (Map.Entry<String, Integer> e : found.entrySet()) {
+      if (page.size() == limit) {
+        break;
+      }
+      page.add(new ChannelOccupancy(ChannelId.of(e.getKey()), e.getValue()));
+    }
+    String next =
+        found.size() > limit
+            ? ChannelCursors.encode(prefix, page.get(page.size() - 1).channel().value())
+            : null;
+    return new ChannelPage(page, next);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Cost: users are the size of the user-channels index map (O(partitions), no entry is read);
+   * the index is updated after each channel operation, so a failed index update (logged) may count
+   * a user who left until the user's channels are next read or the index is repaired. Channels are
+   * a cluster-wide count aggregation with a predicate on each channel's header: a scan of the
+   * channels map on the members (O(channels)); callers cache it (the server's {@code /metrics}
+   * does).
+   */
+  @Override
+  public PresenceTotals totals() {
+    long users = Guard.call(() -> (long) userChannels.size());
+    long occupied =
+        Guard.call(() -> channels.aggregate(Aggregators.count(), new ChannelProcessors.Occupied()));
+    return new PresenceTotals(users, occupied);
   }
 
   // ---- index repair ----

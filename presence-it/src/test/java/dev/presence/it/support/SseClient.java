@@ -99,6 +99,11 @@ public final class SseClient implements AutoCloseable {
     return value.startsWith(" ") ? value.substring(1) : value;
   }
 
+  /** Whether the stream has ended (the server closed it, or it failed). */
+  public boolean ended() {
+    return !reader.isAlive();
+  }
+
   /** The JSON of every {@code data} field so far, in order. */
   public List<JsonNode> data() {
     synchronized (data) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The wire form of a batch of events on the pub/sub channel: version byte 1, the count, then per
@@ -28,6 +29,12 @@ final class EventCodec {
 
   private static final int VERSION = 1;
 
+  /**
+   * The first byte of a close signal ({@code closeConnections}) on the same channel, then the user
+   * id; a node of an older version drops it as an unknown version (logged).
+   */
+  private static final int CLOSE_SIGNAL = 2;
+
   private EventCodec() {}
 
   static byte[] encode(List<PresenceEvent> events) {
@@ -36,7 +43,7 @@ final class EventCodec {
       out.writeByte(VERSION);
       out.writeInt(events.size());
       for (PresenceEvent e : events) {
-        out.writeByte(MembershipValues.code(e.kind()));
+        out.writeByte(MembershipValues.code(e));
         text(out, e.channel().value());
         text(out, e.userId().value());
         out.writeInt(e.occupancy());
@@ -82,8 +89,8 @@ final class EventCodec {
           attributes.put(text(in), text(in));
         }
         events.add(
-            PresenceEvent.of(
-                MembershipValues.kind(kind),
+            MembershipValues.event(
+                kind,
                 channel,
                 user,
                 size == 0 ? Attributes.EMPTY : Attributes.of(attributes),
@@ -94,6 +101,35 @@ final class EventCodec {
       return events;
     } catch (IOException e) {
       throw new IllegalArgumentException("a truncated event batch", e);
+    }
+  }
+
+  /** A close-connections signal. */
+  static byte[] closeSignal(UserId user) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(CLOSE_SIGNAL);
+      text(out, user.value());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * The user of a close signal, or null if the message is not one.
+   *
+   * @throws IllegalArgumentException if it is a close signal that cannot be read
+   */
+  static @Nullable UserId closeSignalUser(byte[] message) {
+    if (message.length == 0 || message[0] != CLOSE_SIGNAL) {
+      return null;
+    }
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(message))) {
+      in.readUnsignedByte();
+      return UserId.of(text(in));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("a truncated close signal", e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.presence.redis.internal;
 
 import dev.presence.ChannelId;
 import dev.presence.UnavailableException;
+import dev.presence.UserId;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.Registration;
@@ -84,6 +85,21 @@ final class RedisEventBus implements PresenceEventBus {
     Script.guard(() -> publisher.async().publish(topic, batch));
   }
 
+  /**
+   * Publishes the signal on the events channel, on the same connection as the events, so it keeps
+   * its place among them.
+   *
+   * @throws UnavailableException if the connection is down
+   */
+  @Override
+  public void closeConnections(UserId user) {
+    if (!publisher.isOpen()) {
+      throw new UnavailableException("Redis cannot be reached: the event bus is disconnected");
+    }
+    byte[] signal = EventCodec.closeSignal(user);
+    Script.guard(() -> publisher.async().publish(topic, signal));
+  }
+
   @Override
   public Registration subscribe(Listener listener) {
     return local.subscribe(listener);
@@ -120,6 +136,15 @@ final class RedisEventBus implements PresenceEventBus {
   private void received(byte[] message) {
     List<PresenceEvent> events;
     try {
+      UserId close = EventCodec.closeSignalUser(message);
+      if (close != null) {
+        try {
+          local.closeConnections(close);
+        } catch (UnavailableException e) {
+          // closed
+        }
+        return;
+      }
       events = EventCodec.decode(message);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "an event batch on " + topic + " could not be read; skipped", e);

@@ -262,11 +262,12 @@ public final class RedisPresenceBackend implements PresenceBackend {
   /**
    * Clustered, with node loss detection.
    *
-   * @return {@link Capability#CLUSTERED} and {@link Capability#NODE_LOSS_DETECTION}
+   * @return {@link Capability#CLUSTERED}, {@link Capability#NODE_LOSS_DETECTION} and {@link
+   *     Capability#ADMINISTRATION}
    */
   @Override
   public Set<Capability> capabilities() {
-    return Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
+    return Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION, Capability.ADMINISTRATION);
   }
 
   /**

@@ -9,8 +9,12 @@ import dev.presence.PageRequest;
 import dev.presence.SessionId;
 import dev.presence.UserId;
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.ChannelOccupancy;
+import dev.presence.spi.ChannelPage;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.PresenceTotals;
 import dev.presence.spi.SessionLease;
+import dev.presence.spi.support.ChannelCursors;
 import dev.presence.spi.support.MembershipEvent;
 import dev.presence.spi.support.MembershipMachine;
 import dev.presence.spi.support.MembershipPage;
@@ -192,6 +196,54 @@ final class RedisPresenceStore implements PresenceStore {
     List<String> channels =
         Script.guard(() -> connection.sync().zrange(prefix + "u:" + user.value(), 0, -1));
     return channels.stream().map(ChannelId::of).toList();
+  }
+
+  @Override
+  public Optional<PresenceEvent> kick(ChannelId channel, UserId user, Instant now) {
+    return mutate("kick", channel.value(), retentionMs, Times.of(now), user.value()).first(now);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Cost: one script call, {@code ZRANGEBYLEX} on the sorted set of occupied channels from the
+   * cursor (O(log n + limit)) and one {@code ZCARD} per listed channel. The set is kept by the
+   * script with every join and end; memberships made before this version's first start are not in
+   * it until they end or the user joins the channel again.
+   */
+  @Override
+  public ChannelPage channels(String prefix, int limit, @Nullable String cursor) {
+    if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
+      throw new IllegalArgumentException("limit out of range: " + limit);
+    }
+    String after = cursor == null ? "" : ChannelCursors.decode(prefix, cursor);
+    List<Object> answer = script.call("channels", prefix, after, Integer.toString(limit));
+    List<?> names = (List<?>) answer.get(0);
+    List<?> counts = (List<?>) answer.get(1);
+    List<ChannelOccupancy> page = new ArrayList<>();
+    for (int i = 0; i < names.size() && page.size() < limit; i++) {
+      int occupancy = ((Long) counts.get(i)).intValue();
+      if (occupancy > 0) {
+        page.add(new ChannelOccupancy(ChannelId.of((String) names.get(i)), occupancy));
+      }
+    }
+    String next =
+        names.size() > limit && !page.isEmpty()
+            ? ChannelCursors.encode(prefix, page.get(page.size() - 1).channel().value())
+            : null;
+    return new ChannelPage(page, next);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Cost: one script call, {@code SCARD} and {@code ZCARD} (O(1)) on the sets the script keeps
+   * (see {@link #channels}).
+   */
+  @Override
+  public PresenceTotals totals() {
+    List<Object> answer = script.call("totals");
+    return new PresenceTotals((Long) answer.get(0), (Long) answer.get(1));
   }
 
   // ---- helpers ----

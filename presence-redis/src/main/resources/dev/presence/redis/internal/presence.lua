@@ -23,9 +23,11 @@
 --   P n:n   hash    channel NUL user -> number of that user's sessions the node holds there
 --   P nodes zset    node -> ms until which its heartbeat keeps it alive
 --   P lost  zset    node -> ms when it was found dead (kept an hour)
+--   P chans zset    the channels with a user present, all scored 0 (the admin listing, by name)
+--   P users set     the users present in at least one channel (the admin totals)
 
 local NONE = '9223372036854775807'
-local JOIN, LEAVE, TIMEOUT, ATTRIBUTES = 1, 2, 3, 4
+local JOIN, LEAVE, TIMEOUT, ATTRIBUTES, KICKED = 1, 2, 3, 4, 5
 local CLEAN, LOST = 1, 2
 
 local op = ARGV[1]
@@ -147,6 +149,12 @@ function Channel:endMember(user, m, kind)
   redis.call('HDEL', P .. 'm:' .. self.c, user)
   redis.call('ZREM', P .. 'l:' .. self.c, user)
   redis.call('ZREM', P .. 'u:' .. user, self.c)
+  if redis.call('ZCARD', P .. 'u:' .. user) == 0 then
+    redis.call('SREM', P .. 'users', user)
+  end
+  if redis.call('ZCARD', P .. 'l:' .. self.c) == 0 then
+    redis.call('ZREM', P .. 'chans', self.c)
+  end
   self.changed = true
   self:emit(kind, user, m.attrs)
 end
@@ -210,6 +218,8 @@ function Channel:join(user, id, node, expiry, max)
     self:addSession(user, m, {id, node, expiry})
     redis.call('ZADD', P .. 'l:' .. self.c, 0, user)
     redis.call('ZADD', P .. 'u:' .. user, 0, self.c)
+    redis.call('SADD', P .. 'users', user)
+    redis.call('ZADD', P .. 'chans', 0, self.c)
     self:save(user, m)
     self:emit(JOIN, user, m.attrs)
     return 'OK'
@@ -303,6 +313,13 @@ function Channel:expire(now, grace)
   end
 end
 
+function Channel:kick(user)
+  local m = self:load(user)
+  if m then
+    self:endMember(user, m, KICKED)
+  end
+end
+
 function Channel:setAttributes(user, attrs)
   local m = self:load(user)
   if not m then
@@ -366,6 +383,12 @@ elseif op == 'release' then
   -- channel, retention ms, now, user, session, reason, grace until
   local ch = channel(ARGV[3])
   ch:release(ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9], ARGV[5])
+  ch:commit(tonumber(ARGV[4]))
+  return answer('OK', ch.events)
+elseif op == 'kick' then
+  -- channel, retention ms, now, user
+  local ch = channel(ARGV[3])
+  ch:kick(ARGV[6])
   ch:commit(tonumber(ARGV[4]))
   return answer('OK', ch.events)
 elseif op == 'attributes' then
@@ -459,6 +482,21 @@ elseif op == 'occupancy' then
   -- channel: {occupancy, seq}
   local c = ARGV[3]
   return {redis.call('ZCARD', P .. 'l:' .. c), tonumber(redis.call('GET', P .. 's:' .. c) or '0')}
+elseif op == 'channels' then
+  -- prefix, after ('' for the first page), limit: {{channel, ...}, {occupancy, ...}} of up to
+  -- limit + 1 occupied channels by name (channel ids are ASCII, so prefix .. '\255' bounds them)
+  local prefix, after, limit = ARGV[3], ARGV[4], tonumber(ARGV[5])
+  local from = after ~= '' and ('(' .. after) or (prefix == '' and '-' or ('[' .. prefix))
+  local to = prefix == '' and '+' or ('[' .. prefix .. '\255')
+  local names = redis.call('ZRANGEBYLEX', P .. 'chans', from, to, 'LIMIT', 0, limit + 1)
+  local counts = {}
+  for _, c in ipairs(names) do
+    table.insert(counts, redis.call('ZCARD', P .. 'l:' .. c))
+  end
+  return {names, counts}
+elseif op == 'totals' then
+  -- {users present, occupied channels}
+  return {redis.call('SCARD', P .. 'users'), redis.call('ZCARD', P .. 'chans')}
 elseif op == 'tick' then
   -- node, ttl ms, registered before (1/0): the node's heartbeat, and the reaping of dead nodes.
   -- {status, {live nodes}, {lost nodes}}; status is 'LOST' if this node was found dead (it must

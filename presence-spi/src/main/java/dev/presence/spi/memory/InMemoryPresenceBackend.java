@@ -11,10 +11,11 @@ import java.util.UUID;
  * A single-node backend whose state lives in this process: an {@link InMemoryPresenceStore} and an
  * {@link InMemoryPresenceEventBus}.
  *
- * <p>It has no {@link Capability}: it is not clustered and never reports lost nodes, so {@link
- * #addClusterListener} registers nothing. It is available until closed; after {@link #close()} the
- * store throws {@link dev.presence.UnavailableException} and the bus refuses to publish. {@link
- * #unwrap} offers only this object itself, since there is no vendor object behind it.
+ * <p>Its only {@link Capability} is {@link Capability#ADMINISTRATION}: it is not clustered and
+ * never reports lost nodes, so {@link #addClusterListener} registers nothing. It is available until
+ * closed; after {@link #close()} the store throws {@link dev.presence.UnavailableException} and the
+ * bus refuses to publish. {@link #unwrap} offers only this object itself, since there is no vendor
+ * object behind it.
  *
  * @since 0.1
  */
@@ -65,7 +66,7 @@ public final class InMemoryPresenceBackend implements PresenceBackend {
    */
   @Override
   public Set<Capability> capabilities() {
-    return Set.of();
+    return Set.of(Capability.ADMINISTRATION);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.presence.spi.memory;
 
 import dev.presence.ChannelId;
 import dev.presence.UnavailableException;
+import dev.presence.UserId;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.Registration;
@@ -49,8 +50,12 @@ public final class InMemoryPresenceEventBus implements PresenceEventBus, AutoClo
       return;
     }
     List<PresenceEvent> copy = List.copyOf(events);
+    submit(() -> deliver(copy));
+  }
+
+  private void submit(Runnable delivering) {
     try {
-      delivery.execute(() -> deliver(copy));
+      delivery.execute(delivering);
     } catch (RejectedExecutionException e) {
       throw new UnavailableException("the presence event bus is closed", e);
     }
@@ -65,6 +70,31 @@ public final class InMemoryPresenceEventBus implements PresenceEventBus, AutoClo
         subscriber.listener.onEvents(events);
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "a presence event listener failed; it gets the next events", e);
+      }
+    }
+  }
+
+  /**
+   * Queues the signal for delivery to every listener's {@link Listener#onCloseConnections}, in
+   * order with the events published before and after it.
+   *
+   * @param user the user
+   * @throws UnavailableException if the bus is closed
+   */
+  @Override
+  public void closeConnections(UserId user) {
+    submit(() -> deliverClose(user));
+  }
+
+  private void deliverClose(UserId user) {
+    for (Subscriber subscriber : subscribers) {
+      if (!subscriber.active) {
+        continue;
+      }
+      try {
+        subscriber.listener.onCloseConnections(user);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "a presence event listener failed on a close signal", e);
       }
     }
   }

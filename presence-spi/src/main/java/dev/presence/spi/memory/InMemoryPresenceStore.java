@@ -11,8 +11,12 @@ import dev.presence.SessionId;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.ChannelOccupancy;
+import dev.presence.spi.ChannelPage;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.PresenceTotals;
 import dev.presence.spi.SessionLease;
+import dev.presence.spi.support.ChannelCursors;
 import dev.presence.spi.support.MembershipCommand;
 import dev.presence.spi.support.MembershipEvent;
 import dev.presence.spi.support.MembershipMachine;
@@ -25,10 +29,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,6 +76,8 @@ public final class InMemoryPresenceStore implements PresenceStore {
   private final ConcurrentHashMap<UserId, ConcurrentSkipListSet<ChannelId>> channelsByUser =
       new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Due> deadlines = new ConcurrentSkipListSet<>();
+  private final ConcurrentSkipListSet<ChannelId> occupied = new ConcurrentSkipListSet<>();
+  private final AtomicLong occupiedCount = new AtomicLong();
   private volatile boolean closed;
 
   /** Creates an empty store. */
@@ -81,6 +89,8 @@ public final class InMemoryPresenceStore implements PresenceStore {
     channels.clear();
     channelsByUser.clear();
     deadlines.clear();
+    occupied.clear();
+    occupiedCount.set(0);
   }
 
   private void checkOpen() {
@@ -217,6 +227,64 @@ public final class InMemoryPresenceStore implements PresenceStore {
     return joined == null ? List.of() : List.copyOf(joined);
   }
 
+  @Override
+  public Optional<PresenceEvent> kick(ChannelId channel, UserId user, Instant now) {
+    return first(channel, mutate(channel, new MembershipCommand.Kick(user.value()), now), now);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Walks an ordered index of the occupied channels from the cursor (or the prefix): a page
+   * costs O(log n + limit) for n occupied channels.
+   */
+  @Override
+  public ChannelPage channels(String prefix, int limit, @Nullable String cursor) {
+    checkOpen();
+    if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
+      throw new IllegalArgumentException("limit out of range: " + limit);
+    }
+    String after = cursor == null ? null : ChannelCursors.decode(prefix, cursor);
+    NavigableSet<ChannelId> tail;
+    if (after != null) {
+      tail = occupied.tailSet(ChannelId.of(after), false);
+    } else if (prefix.isEmpty()) {
+      tail = occupied;
+    } else {
+      tail = occupied.tailSet(ChannelId.of(prefix), true);
+    }
+    List<ChannelOccupancy> page = new ArrayList<>();
+    boolean more = false;
+    for (ChannelId channel : tail) {
+      if (!channel.value().startsWith(prefix)) {
+        break;
+      }
+      int n = occupancy(channel).occupancy();
+      if (n == 0) {
+        continue; // emptied since the index was read
+      }
+      if (page.size() == limit) {
+        more = true;
+        break;
+      }
+      page.add(new ChannelOccupancy(channel, n));
+    }
+    String next =
+        more ? ChannelCursors.encode(prefix, page.get(page.size() - 1).channel().value()) : null;
+    return new ChannelPage(page, next);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>O(1): the size of the user index and a counter of occupied channels.
+   */
+  @Override
+  public PresenceTotals totals() {
+    checkOpen();
+    return new PresenceTotals(channelsByUser.size(), occupiedCount.get());
+  }
+
   // ---- helpers ----
 
   /** Applies a command to a channel; only a join creates the channel's slot. */
@@ -257,6 +325,13 @@ public final class InMemoryPresenceStore implements PresenceStore {
     }
     // With an unlimited retention the machine never removes a channel: the state is never null.
     slot.state = t.state();
+    if (MembershipMachine.occupancy(slot.state) > 0) {
+      if (occupied.add(channel)) {
+        occupiedCount.incrementAndGet();
+      }
+    } else if (occupied.remove(channel)) {
+      occupiedCount.decrementAndGet();
+    }
     long next = MembershipMachine.nextDeadline(slot.state);
     if (next != slot.indexed) {
       if (slot.indexed != MembershipMachine.NONE) {

@@ -67,4 +67,13 @@ public sealed interface MembershipCommand {
    * @param attributes the new map, flattened (see {@link MembershipEvent#attributes()})
    */
   record SetAttributes(String user, String[] attributes) implements MembershipCommand {}
+
+  /**
+   * {@code PresenceStore.kick}: ends the user's membership at once, with every session, pending or
+   * not, emitting {@link MembershipMachine#KICKED}.
+   *
+   * @param user the user
+   * @since 0.2
+   */
+  record Kick(String user) implements MembershipCommand {}
 }

@@ -8,7 +8,8 @@ package dev.presence.spi.support;
  * <p>Not application API (see the {@linkplain dev.presence.spi.support package}).
  *
  * @param kind {@link MembershipMachine#JOIN}, {@link MembershipMachine#LEAVE}, {@link
- *     MembershipMachine#TIMEOUT} or {@link MembershipMachine#ATTRIBUTES}
+ *     MembershipMachine#TIMEOUT}, {@link MembershipMachine#ATTRIBUTES} or {@link
+ *     MembershipMachine#KICKED}
  * @param user the user id
  * @param attributes the attributes as key, value, key, value, ... in ascending key order; not to be
  *     modified

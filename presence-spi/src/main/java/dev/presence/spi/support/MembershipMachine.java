@@ -75,6 +75,9 @@ public final class MembershipMachine {
   /** Event kind: a user's attributes changed. */
   public static final int ATTRIBUTES = 4;
 
+  /** Event kind: a membership ended by a kick ({@link MembershipCommand.Kick}); a leave event. */
+  public static final int KICKED = 5;
+
   /** Close reason: clean (ends with {@link #LEAVE}). */
   public static final int CLEAN = 1;
 
@@ -164,6 +167,8 @@ public final class MembershipMachine {
       m.releaseNode(c.node(), c.graceUntil(), now);
     } else if (command instanceof MembershipCommand.SetAttributes c) {
       status = m.setAttributes(c.user(), c.attributes());
+    } else if (command instanceof MembershipCommand.Kick c) {
+      m.kick(c.user());
     } else if (command instanceof MembershipCommand.Expire c) {
       if (m.expire(now, c.grace())) {
         return new Transition(OK, m.existed, null, m.events);
@@ -194,6 +199,22 @@ public final class MembershipMachine {
    */
   public static int occupancy(@Nullable Object state) {
     return state == null ? 0 : new MembershipMachine(state).members.size();
+  }
+
+  /**
+   * A channel's occupancy as of its last stored change, read from the header only, so that it may
+   * be called from any thread while another changes the state in place (as {@link #nextDeadline}).
+   *
+   * @param state the channel's state, or null
+   * @return the occupancy, 0 for null or a state that is not a channel's
+   * @since 0.2
+   */
+  public static int publishedOccupancy(@Nullable Object state) {
+    if (state instanceof ConcurrentSkipListMap<?, ?> stored
+        && stored.get(HEADER) instanceof long[] header) {
+      return (int) header[2];
+    }
+    return 0;
   }
 
   /**
@@ -443,6 +464,13 @@ public final class MembershipMachine {
       holdOrSave(user, m, LOST, saturatedAdd(lastExpiry, grace), now);
     }
     return members.isEmpty() && tombstoneUntil <= now;
+  }
+
+  private void kick(String user) {
+    Member m = load(user);
+    if (m != null) {
+      end(user, m, KICKED);
+    }
   }
 
   private MembershipStatus setAttributes(String user, String[] attributes) {

@@ -10,6 +10,7 @@ import dev.presence.PresentUser;
 import dev.presence.SessionId;
 import dev.presence.UserId;
 import dev.presence.event.EventKind;
+import dev.presence.event.Left;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.SessionLease;
 import java.time.Instant;
@@ -115,14 +116,58 @@ public final class MembershipValues {
    * @return the event
    */
   public static PresenceEvent event(ChannelId channel, MembershipEvent event, Instant now) {
-    return PresenceEvent.of(
-        kind(event.kind()),
+    return event(
+        event.kind(),
         channel,
         UserId.of(event.user()),
         attributes(event.attributes()),
         event.occupancy(),
         event.seq(),
         now);
+  }
+
+  /**
+   * The event of a machine event kind ({@link #code(PresenceEvent)}'s inverse): {@link
+   * MembershipMachine#KICKED} makes a {@link Left} whose {@code kicked} is true.
+   *
+   * @param code the machine event kind
+   * @param channel the channel
+   * @param user the user
+   * @param attributes the attributes
+   * @param occupancy users present after the event
+   * @param seq the sequence number
+   * @param timestamp when it happened
+   * @return the event
+   * @throws IllegalStateException for an unknown code
+   * @since 0.2
+   */
+  public static PresenceEvent event(
+      int code,
+      ChannelId channel,
+      UserId user,
+      Attributes attributes,
+      int occupancy,
+      long seq,
+      Instant timestamp) {
+    if (code == MembershipMachine.KICKED) {
+      return new Left(channel, user, attributes, occupancy, seq, timestamp, true);
+    }
+    return PresenceEvent.of(kind(code), channel, user, attributes, occupancy, seq, timestamp);
+  }
+
+  /**
+   * The machine event kind of an event: {@link #code(EventKind)}, except {@link
+   * MembershipMachine#KICKED} for a kicked {@link Left}. Backends write it on the wire so that the
+   * kick survives the trip.
+   *
+   * @param event the event
+   * @return its code
+   * @since 0.2
+   */
+  public static int code(PresenceEvent event) {
+    return event instanceof Left left && left.kicked()
+        ? MembershipMachine.KICKED
+        : code(event.kind());
   }
 
   /**
@@ -171,14 +216,15 @@ public final class MembershipValues {
    * The event kind of a machine event kind.
    *
    * @param code {@link MembershipMachine#JOIN}, {@link MembershipMachine#LEAVE}, {@link
-   *     MembershipMachine#TIMEOUT} or {@link MembershipMachine#ATTRIBUTES}
+   *     MembershipMachine#TIMEOUT}, {@link MembershipMachine#ATTRIBUTES} or {@link
+   *     MembershipMachine#KICKED} (a leave)
    * @return the kind
    * @throws IllegalStateException for another code
    */
   public static EventKind kind(int code) {
     return switch (code) {
       case MembershipMachine.JOIN -> EventKind.JOIN;
-      case MembershipMachine.LEAVE -> EventKind.LEAVE;
+      case MembershipMachine.LEAVE, MembershipMachine.KICKED -> EventKind.LEAVE;
       case MembershipMachine.TIMEOUT -> EventKind.TIMEOUT;
       case MembershipMachine.ATTRIBUTES -> EventKind.ATTRIBUTES_UPDATE;
       default -> throw new IllegalStateException("unknown event kind " + code);

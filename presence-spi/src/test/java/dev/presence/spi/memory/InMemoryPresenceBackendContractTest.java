@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.presence.ChannelId;
 import dev.presence.spi.BackendContext;
+import dev.presence.spi.Capability;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceBackendProvider;
 import dev.presence.spi.tck.PresenceBackendContract;
@@ -43,12 +44,12 @@ class InMemoryPresenceBackendContractTest extends PresenceBackendContract {
   }
 
   @Test
-  @DisplayName("the provider is named memory with priority 0; the backend has no capability")
+  @DisplayName("the provider is named memory with priority 0; the backend has only ADMINISTRATION")
   void nameAndCapabilities() {
     try (PresenceBackend backend = createBackend()) {
       assertThat(provider().name()).isEqualTo("memory");
       assertThat(provider().priority()).isZero();
-      assertThat(backend.capabilities()).isEmpty();
+      assertThat(backend.capabilities()).containsExactly(Capability.ADMINISTRATION);
       assertThat(backend.eventBus().isHookOwner(ChannelId.of("any"))).isTrue();
       assertThat(backend.unwrap(InMemoryPresenceBackend.class)).isSameAs(backend);
       assertThat(backend.nodeId()).startsWith("memory-");

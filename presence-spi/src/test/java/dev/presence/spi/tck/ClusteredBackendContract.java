@@ -531,4 +531,63 @@ public abstract class ClusteredBackendContract {
   private static ClusterListener recorder(List<String> lost) {
     return lost::add;
   }
+
+  @Test
+  @Order(6)
+  @DisplayName(
+      "with ADMINISTRATION: a kick, the listing and the totals are cluster-wide, and a close signal"
+          + " reaches the other member")
+  void administrationAcrossMembers() {
+    assumeTrue(
+        a().isSupported(Capability.ADMINISTRATION), "the backend does not support administration");
+    String prefix = newChannel().value() + ".";
+    ChannelId x = ChannelId.of(prefix + "x");
+    ChannelId y = ChannelId.of(prefix + "y");
+    UserId alice = newUser();
+    UserId bob = newUser();
+    dev.presence.spi.PresenceTotals before = b().store().totals();
+    a().store().join(x, alice, sessionOf(a()), NO_LIMIT, at(1));
+    b().store().join(x, bob, sessionOf(b()), NO_LIMIT, at(1));
+    b().store().join(y, alice, sessionOf(b()), NO_LIMIT, at(1));
+
+    dev.presence.spi.ChannelPage first = b().store().channels(prefix, 1, null);
+    assertThat(first.channels()).containsExactly(new dev.presence.spi.ChannelOccupancy(x, 2));
+    dev.presence.spi.ChannelPage second = a().store().channels(prefix, 1, first.next());
+    assertThat(second.channels()).containsExactly(new dev.presence.spi.ChannelOccupancy(y, 1));
+    assertThat(second.next()).isNull();
+    assertThat(a().store().totals())
+        .isEqualTo(
+            new dev.presence.spi.PresenceTotals(before.presentUsers() + 2, before.channels() + 2));
+
+    assertThat(b().store().kick(x, alice, at(2)))
+        .contains(new dev.presence.event.Left(x, alice, Attributes.EMPTY, 1, 3, at(2), true));
+    assertThat(a().store().occupancy(x)).isEqualTo(new Occupancy(x, 1, 3));
+
+    CopyOnWriteArrayList<UserId> closedOnA = new CopyOnWriteArrayList<>();
+    Registration r =
+        a().eventBus()
+            .subscribe(
+                new dev.presence.spi.PresenceEventBus.Listener() {
+                  @Override
+                  public void onEvents(List<PresenceEvent> events) {}
+
+                  @Override
+                  public void onCloseConnections(UserId user) {
+                    if (user.equals(alice)) {
+                      closedOnA.add(user);
+                    }
+                  }
+                });
+    try {
+      b().eventBus().closeConnections(alice);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(closedOnA).containsExactly(alice));
+    } finally {
+      r.close();
+    }
+    b().store().kick(x, bob, at(3));
+    a().store().kick(y, alice, at(3));
+    assertThat(b().store().totals()).isEqualTo(before);
+  }
 }

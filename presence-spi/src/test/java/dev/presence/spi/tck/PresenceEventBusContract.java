@@ -292,4 +292,47 @@ public abstract class PresenceEventBusContract {
           .untilAsserted(() -> assertThat(channels).allMatch(bus::isHookOwner));
     }
   }
+
+  @Test
+  @DisplayName(
+      "with ADMINISTRATION, a close signal reaches every listener, in order with the events, and a"
+          + " kicked leave keeps its kick")
+  void closeSignalAndKickedLeave() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        backend.isSupported(dev.presence.spi.Capability.ADMINISTRATION),
+        "the backend does not support administration");
+    ChannelId channel = newChannel();
+    UserId alice = newUser();
+    CopyOnWriteArrayList<Object> seen = new CopyOnWriteArrayList<>();
+    CopyOnWriteArrayList<Object> seenToo = new CopyOnWriteArrayList<>();
+    for (List<Object> sink : List.<List<Object>>of(seen, seenToo)) {
+      registrations.add(
+          bus.subscribe(
+              new PresenceEventBus.Listener() {
+                @Override
+                public void onEvents(List<PresenceEvent> events) {
+                  sink.addAll(of(channel, events));
+                }
+
+                @Override
+                public void onCloseConnections(UserId user) {
+                  if (user.equals(alice)) {
+                    sink.add(user);
+                  }
+                }
+              }));
+    }
+    PresenceEvent before = event(EventKind.JOIN, channel, alice, Attributes.EMPTY, 1, 1, T0);
+    PresenceEvent kicked =
+        new dev.presence.event.Left(channel, alice, attrs("é", "ü"), 0, 2, T0.plusNanos(1), true);
+    bus.publish(List.of(before));
+    bus.closeConnections(alice);
+    bus.publish(List.of(kicked));
+
+    for (List<Object> sink : List.<List<Object>>of(seen, seenToo)) {
+      await().atMost(deliveryTimeout()).untilAsserted(() -> assertThat(sink).hasSize(3));
+      assertThat(sink).containsExactly(before, alice, kicked);
+      assertThat(((dev.presence.event.Left) sink.get(2)).kicked()).isTrue();
+    }
+  }
 }

@@ -29,9 +29,14 @@ import dev.presence.PresentUser;
 import dev.presence.SessionId;
 import dev.presence.UserId;
 import dev.presence.event.EventKind;
+import dev.presence.event.Left;
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.Capability;
+import dev.presence.spi.ChannelOccupancy;
+import dev.presence.spi.ChannelPage;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.PresenceTotals;
 import dev.presence.spi.SessionLease;
 import dev.presence.spi.support.MembershipValues;
 import dev.presence.spi.support.PageCursors;
@@ -1268,6 +1273,219 @@ public abstract class PresenceStoreContract {
         all.add(i);
       }
       return all;
+    }
+  }
+
+  // ---- administration (SPEC 13.4) ----
+
+  /** A prefix no other test's channels start with. */
+  private static String newPrefix() {
+    return newChannel().value() + ".";
+  }
+
+  @Nested
+  @DisplayName("administration: kick, channel listing, totals")
+  class Administration {
+
+    @BeforeEach
+    void supported() {
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          backend.isSupported(Capability.ADMINISTRATION),
+          "the backend does not support administration");
+    }
+
+    @Test
+    @DisplayName("a kick ends the membership with every session at once, as a kicked leave")
+    void kickEndsEverySession() {
+      ChannelId channel = newChannel();
+      UserId alice = newUser();
+      UserId bob = newUser();
+      SessionLease one = nodeSession();
+      SessionLease two = SessionLease.leaseBound(newSession(), at(100));
+      store.join(channel, alice, one, NO_LIMIT, at(1));
+      store.join(channel, alice, two, NO_LIMIT, at(1));
+      store.join(channel, bob, nodeSession(), NO_LIMIT, at(1));
+      store.setAttributes(channel, alice, attrs("mood", "x"), at(2));
+
+      Optional<PresenceEvent> kicked = store.kick(channel, alice, at(3));
+
+      assertThat(kicked).contains(new Left(channel, alice, attrs("mood", "x"), 1, 4, at(3), true));
+      assertThat(store.occupancy(channel)).isEqualTo(new Occupancy(channel, 1, 4));
+      assertThat(store.attributes(channel, alice)).isEmpty();
+      assertThat(store.channelsOf(alice)).isEmpty();
+      // the removed sessions change nothing any more
+      assertThat(store.leave(channel, alice, one.id(), at(4))).isEmpty();
+      assertThat(store.release(channel, alice, two.id(), CloseReason.LOST, at(10), at(4)))
+          .isEmpty();
+      assertThat(of(channel, store.expire(at(200), Duration.ZERO))).isEmpty();
+      // not a ban: the user may join again, with a new membership
+      assertThat(store.join(channel, alice, nodeSession(), NO_LIMIT, at(5)))
+          .contains(event(EventKind.JOIN, channel, alice, Attributes.EMPTY, 2, 5, at(5)));
+    }
+
+    @Test
+    @DisplayName("a kick ends a pending membership, and changes nothing for a user not present")
+    void kickPendingAndAbsent() {
+      ChannelId channel = newChannel();
+      UserId alice = newUser();
+      SessionLease s = nodeSession();
+      store.join(channel, alice, s, NO_LIMIT, at(1));
+      store.release(channel, alice, s.id(), CloseReason.CLEAN, at(10), at(2));
+
+      assertThat(store.kick(channel, alice, at(3)))
+          .contains(new Left(channel, alice, Attributes.EMPTY, 0, 2, at(3), true));
+      assertThat(of(channel, store.expire(at(20), Duration.ZERO))).isEmpty();
+      assertThat(store.kick(channel, alice, at(4))).isEmpty();
+      assertThat(store.kick(newChannel(), newUser(), at(4))).isEmpty();
+      assertThat(store.occupancy(channel).seq()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("channels lists occupied channels of a prefix by name, paged with cursors")
+    void listsByPrefixInPages() {
+      String prefix = newPrefix();
+      List<ChannelId> channels =
+          IntStream.range(0, 5)
+              .mapToObj(i -> ChannelId.of(prefix + (char) ('e' - i) + "-" + i))
+              .toList();
+      for (int i = 0; i < channels.size(); i++) {
+        for (int u = 0; u <= i; u++) {
+          store.join(channels.get(i), newUser(), nodeSession(), NO_LIMIT, at(1));
+        }
+      }
+      // another prefix, and a channel that emptied, are not listed
+      store.join(
+          ChannelId.of(prefix.substring(0, prefix.length() - 1) + "x"),
+          newUser(),
+          nodeSession(),
+          NO_LIMIT,
+          at(1));
+      ChannelId emptied = ChannelId.of(prefix + "a-emptied");
+      SessionLease gone = nodeSession();
+      UserId leaver = newUser();
+      store.join(emptied, leaver, gone, NO_LIMIT, at(1));
+      store.leave(emptied, leaver, gone.id(), at(2));
+
+      List<ChannelOccupancy> expected =
+          IntStream.range(0, 5)
+              .mapToObj(i -> new ChannelOccupancy(channels.get(i), i + 1))
+              .sorted((x, y) -> x.channel().compareTo(y.channel()))
+              .toList();
+      ChannelPage all = store.channels(prefix, PageRequest.MAX_LIMIT, null);
+      assertThat(all.channels()).containsExactlyElementsOf(expected);
+      assertThat(all.next()).isNull();
+
+      List<ChannelOccupancy> paged = new ArrayList<>();
+      String cursor = null;
+      int pages = 0;
+      do {
+        ChannelPage page = store.channels(prefix, 2, cursor);
+        assertThat(page.channels()).hasSizeLessThanOrEqualTo(2);
+        paged.addAll(page.channels());
+        cursor = page.next();
+        pages++;
+      } while (cursor != null && pages < 10);
+      assertThat(paged).containsExactlyElementsOf(expected);
+      assertThat(pages).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("a cursor stays valid while channels change behind and ahead of it")
+    void cursorSurvivesChanges() {
+      String prefix = newPrefix();
+      ChannelId b = ChannelId.of(prefix + "b");
+      ChannelId d = ChannelId.of(prefix + "d");
+      ChannelId f = ChannelId.of(prefix + "f");
+      UserId dUser = newUser();
+      SessionLease dSession = nodeSession();
+      store.join(b, newUser(), nodeSession(), NO_LIMIT, at(1));
+      store.join(d, dUser, dSession, NO_LIMIT, at(1));
+      store.join(f, newUser(), nodeSession(), NO_LIMIT, at(1));
+      ChannelPage first = store.channels(prefix, 1, null);
+      assertThat(first.channels()).containsExactly(new ChannelOccupancy(b, 1));
+
+      store.join(ChannelId.of(prefix + "a"), newUser(), nodeSession(), NO_LIMIT, at(2));
+      store.join(ChannelId.of(prefix + "e"), newUser(), nodeSession(), NO_LIMIT, at(2));
+      store.leave(d, dUser, dSession.id(), at(2));
+
+      ChannelPage rest = store.channels(prefix, 10, first.next());
+      assertThat(rest.channels())
+          .extracting(ChannelOccupancy::channel)
+          .containsExactly(ChannelId.of(prefix + "e"), f);
+      assertThat(rest.next()).isNull();
+    }
+
+    @Test
+    @DisplayName("a cursor not made by the store for this prefix is refused in the one wording")
+    void badCursorsAreRefused() {
+      String prefix = newPrefix();
+      store.join(ChannelId.of(prefix + "a"), newUser(), nodeSession(), NO_LIMIT, at(1));
+      store.join(ChannelId.of(prefix + "b"), newUser(), nodeSession(), NO_LIMIT, at(1));
+      String good = store.channels(prefix, 1, null).next();
+      assertThat(good).isNotNull();
+      String b64 =
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString((prefix + "\nzz").getBytes(StandardCharsets.UTF_8));
+      List<String> bad =
+          List.of(
+              "garbage",
+              "c1.",
+              "c1.$$$",
+              "c2." + good.substring(3),
+              PageCursors.encode("someone"),
+              // a well-formed cursor whose channel is outside the prefix
+              "c1." + b64,
+              // bytes that are not UTF-8
+              "c1."
+                  + Base64.getUrlEncoder()
+                      .withoutPadding()
+                      .encodeToString(new byte[] {(byte) 0xff}),
+              // no separator
+              "c1."
+                  + Base64.getUrlEncoder()
+                      .withoutPadding()
+                      .encodeToString(prefix.getBytes(StandardCharsets.UTF_8)),
+              "c1." + "A".repeat(5000));
+      for (String cursor : bad) {
+        assertThatThrownBy(() -> store.channels(prefix, 1, cursor))
+            .as(cursor)
+            .isExactlyInstanceOf(InvalidArgumentException.class)
+            .hasMessage(PageCursors.invalid().getMessage());
+      }
+      // bound to its prefix
+      assertThatThrownBy(() -> store.channels(prefix + "a", 1, good))
+          .isExactlyInstanceOf(InvalidArgumentException.class);
+      assertThatThrownBy(() -> store.channels("", 1, good))
+          .isExactlyInstanceOf(InvalidArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("totals count distinct present users and occupied channels")
+    void totalsCount() {
+      PresenceTotals before = store.totals();
+      ChannelId one = newChannel();
+      ChannelId two = newChannel();
+      UserId alice = newUser();
+      UserId bob = newUser();
+      SessionLease bobSession = nodeSession();
+      store.join(one, alice, nodeSession(), NO_LIMIT, at(1));
+      store.join(two, alice, nodeSession(), NO_LIMIT, at(1));
+      store.join(two, bob, bobSession, NO_LIMIT, at(1));
+
+      assertThat(store.totals())
+          .isEqualTo(new PresenceTotals(before.presentUsers() + 2, before.channels() + 2));
+
+      store.kick(one, alice, at(2));
+      assertThat(store.totals())
+          .isEqualTo(new PresenceTotals(before.presentUsers() + 2, before.channels() + 1));
+      store.release(two, bob, bobSession.id(), CloseReason.LOST, at(10), at(3));
+      // pending counts, as in occupancy
+      assertThat(store.totals())
+          .isEqualTo(new PresenceTotals(before.presentUsers() + 2, before.channels() + 1));
+      store.kick(two, bob, at(11));
+      store.kick(two, alice, at(12));
+      assertThat(store.totals()).isEqualTo(before);
     }
   }
 }

@@ -109,6 +109,20 @@ public final class AccessControl {
     }
   }
 
+  /**
+   * Checks that the caller has the {@value Caller#ADMIN_ROLE} role, which the administration API
+   * (SPEC 13.4) needs. Only the role decides: authorizers are not asked (they see user operations,
+   * and an administrator acts on everyone's).
+   *
+   * @param caller who asks
+   * @throws ForbiddenException if the caller lacks the role
+   */
+  public void checkAdmin(Caller caller) {
+    if (!caller.isAdmin()) {
+      throw new ForbiddenException("this operation needs the " + Caller.ADMIN_ROLE + " role");
+    }
+  }
+
   private static String className(Object o) {
     return o.getClass().getName();
   }

@@ -138,6 +138,15 @@ final class ApiSessions {
     return result[0];
   }
 
+  /**
+   * The user was kicked from the channel: the lease is gone from the store, so it is no longer
+   * counted here and not replayed after a merge.
+   */
+  void kicked(ChannelId channel, UserId user) {
+    forget(channel, user);
+    splitMemory.journal(channel, user, null);
+  }
+
   /** Forgets a channel of a user (a leave, or a join that failed after it was counted). */
   private void forget(ChannelId channel, UserId user) {
     channels.computeIfPresent(

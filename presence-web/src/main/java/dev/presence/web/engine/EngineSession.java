@@ -163,6 +163,19 @@ final class EngineSession implements PresenceSession {
     }
   }
 
+  /**
+   * Forgets a channel whose membership an administrator ended (a kick): no store call, the store
+   * has ended it already.
+   */
+  void forget(ChannelId channel) {
+    lock.lock();
+    try {
+      channels.remove(channel);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The channels joined. */
   Set<ChannelId> channels() {
     lock.lock();

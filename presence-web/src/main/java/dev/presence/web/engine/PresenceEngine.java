@@ -15,8 +15,11 @@ import dev.presence.SessionId;
 import dev.presence.Subscription;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
+import dev.presence.spi.ChannelPage;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventHook;
+import dev.presence.spi.PresenceTotals;
+import dev.presence.spi.Registration;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -83,6 +86,8 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   private final PrecheckedPresence prechecked;
 
   private final LivenessPass liveness;
+  private final Administration administration;
+  private @Nullable Registration administrationRegistration; // guarded by this
 
   /**
    * Creates an engine; nothing runs until {@link #start()}.
@@ -152,6 +157,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
             splitMemory,
             router,
             runtime);
+    this.administration = new Administration(backend, store, sessions, apiSessions, clock);
     this.liveness =
         new LivenessPass(
             List.of(
@@ -174,6 +180,11 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    */
   public void start() {
     runtime.start(router, lostNodes::nodeLost, merges::merged, this::tick, config.tickInterval());
+    synchronized (this) {
+      if (administrationRegistration == null) {
+        administrationRegistration = backend.eventBus().subscribe(administration);
+      }
+    }
   }
 
   /**
@@ -282,7 +293,98 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   @Override
   public void close() {
     handOver();
+    Registration r;
+    synchronized (this) {
+      r = administrationRegistration;
+      administrationRegistration = null;
+    }
+    if (r != null) {
+      r.close();
+    }
     runtime.close();
+  }
+
+  // ---- administration (SPEC 13.4); the caller has checked the ids and the admin role ----
+
+  /**
+   * Kicks a user from a channel on every node: the store ends the membership with a kicked {@code
+   * leave}; every node then drops the channel from the user's sessions and tells its {@link
+   * AdminListener}s (see {@link Administration}).
+   *
+   * @param channel the channel
+   * @param user the user
+   * @return true if the user was present
+   * @throws UnavailableException if the store cannot be reached or does not support it
+   */
+  public boolean kick(ChannelId channel, UserId user) {
+    return administration.kick(channel, user);
+  }
+
+  /**
+   * Asks every node to close every connection of a user (a signal on the bus; nodes that cannot be
+   * reached miss it, see {@link Administration}).
+   *
+   * @param user the user
+   * @throws UnavailableException if the bus cannot be reached or does not support it
+   */
+  public void closeConnections(UserId user) {
+    administration.closeConnections(user);
+  }
+
+  /**
+   * One page of the occupied channels, cluster-wide, by name.
+   *
+   * @param prefix only channels starting with it; empty for all
+   * @param limit the page size, 1 to {@link PageRequest#MAX_LIMIT}
+   * @param cursor the previous page's {@code next}, or null
+   * @return the page
+   * @throws dev.presence.InvalidArgumentException if the cursor is not valid for the prefix
+   * @throws UnavailableException if the store cannot be reached or does not support it
+   */
+  public ChannelPage channels(String prefix, int limit, @Nullable String cursor) {
+    return administration.channels(prefix, limit, cursor);
+  }
+
+  /**
+   * The cluster-wide totals, cached for {@link Administration#TOTALS_TTL}.
+   *
+   * @return the totals
+   * @throws UnavailableException if the store cannot be reached or does not support it
+   */
+  public PresenceTotals totals() {
+    return administration.totals();
+  }
+
+  /**
+   * Registers what the front ends do for a kick or a close on this node (called on the bus's
+   * thread; must not block).
+   *
+   * @param listener the listener
+   * @return a registration whose close removes it
+   */
+  public Registration addAdminListener(AdminListener listener) {
+    return administration.addListener(listener);
+  }
+
+  /**
+   * What a front end does on this node for the administration; see {@link Administration}. Called
+   * on the bus's thread, one call at a time; must not block.
+   */
+  public interface AdminListener {
+    /**
+     * A user was kicked from a channel: tell the user's clients on this node.
+     *
+     * @param channel the channel
+     * @param user the user
+     */
+    void kicked(ChannelId channel, UserId user);
+
+    /**
+     * Close every connection of the user on this node.
+     *
+     * @param user the user
+     */
+    void closeConnections(UserId user);
   }
 
   // ---- PresenceService: the ids checked, then the path the front ends take ----

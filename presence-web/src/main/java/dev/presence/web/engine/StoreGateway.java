@@ -12,9 +12,11 @@ import dev.presence.UnavailableException;
 import dev.presence.UserId;
 import dev.presence.event.EventKind;
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.ChannelPage;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceEventBus;
 import dev.presence.spi.PresenceStore;
+import dev.presence.spi.PresenceTotals;
 import dev.presence.spi.SessionLease;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's one way to the backend's store and bus: one method a store operation, each
@@ -149,6 +152,30 @@ final class StoreGateway {
   /** Sets a user's attributes in a channel and publishes the event, if any. */
   void setAttributes(ChannelId channel, UserId user, Attributes attributes, Instant now) {
     publish(call(() -> store.setAttributes(channel, user, attributes, now)));
+  }
+
+  /** Kicks a user from a channel and publishes the event, if any; returns it. */
+  Optional<PresenceEvent> kick(ChannelId channel, UserId user, Instant now) {
+    Optional<PresenceEvent> event = call(() -> store.kick(channel, user, now));
+    publish(event);
+    return event;
+  }
+
+  /** Sends the close signal of a user's connections on the bus. */
+  void closeConnections(UserId user) {
+    call(
+        () -> {
+          bus.closeConnections(user);
+          return null;
+        });
+  }
+
+  ChannelPage channels(String prefix, int limit, @Nullable String cursor) {
+    return call(() -> store.channels(prefix, limit, cursor));
+  }
+
+  PresenceTotals totals() {
+    return call(store::totals);
   }
 
   Optional<Attributes> attributes(ChannelId channel, UserId user) {

@@ -102,4 +102,26 @@ public class ApiRequest {
   public void authorizeSelf(UserId target) {
     access.checkSelf(caller(), target);
   }
+
+  /**
+   * Checks that the caller has the admin role ({@link AccessControl#checkAdmin}).
+   *
+   * @throws dev.presence.ForbiddenException if not (403)
+   */
+  public void authorizeAdmin() {
+    access.checkAdmin(caller());
+  }
+
+  /**
+   * A channel-name prefix from the query: empty (or absent) for all channels, else the characters
+   * and length of a channel id.
+   *
+   * @param raw the parameter, or null
+   * @return the prefix, possibly empty
+   * @throws dev.presence.InvalidArgumentException if it is not empty and not a valid channel name
+   *     (400)
+   */
+  public String channelPrefix(@Nullable String raw) {
+    return raw == null || raw.isEmpty() ? "" : channel(raw).value();
+  }
 }

@@ -8,7 +8,10 @@ import dev.presence.Occupancy;
 import dev.presence.PresenceException;
 import dev.presence.PresentUser;
 import dev.presence.UserId;
+import dev.presence.event.Left;
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.ChannelOccupancy;
+import dev.presence.spi.ChannelPage;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonException;
@@ -73,7 +76,7 @@ public final class PresenceJson {
 
   /**
    * An event: {@code {"event","channel","userId","attributes","occupancy","seq","timestamp"}}, the
-   * timestamp in ISO-8601 UTC.
+   * timestamp in ISO-8601 UTC, and {@code "reason":"kicked"} on a {@code leave} that was a kick.
    *
    * @param e the event
    * @return the JSON object
@@ -90,16 +93,50 @@ public final class PresenceJson {
    * @return a new builder holding the event's members
    */
   public static JsonObjectBuilder eventBuilder(PresenceEvent e) {
-    return BUILDERS
-        .createObjectBuilder()
-        .add("event", e.kind().wireName())
-        .add("channel", e.channel().value())
-        .add("userId", e.userId().value())
-        .add("attributes", attributes(e.attributes()))
-        .add("occupancy", e.occupancy())
-        .add("seq", e.seq())
-        .add("timestamp", DateTimeFormatter.ISO_INSTANT.format(e.timestamp()));
+    JsonObjectBuilder b =
+        BUILDERS
+            .createObjectBuilder()
+            .add("event", e.kind().wireName())
+            .add("channel", e.channel().value())
+            .add("userId", e.userId().value())
+            .add("attributes", attributes(e.attributes()))
+            .add("occupancy", e.occupancy())
+            .add("seq", e.seq())
+            .add("timestamp", DateTimeFormatter.ISO_INSTANT.format(e.timestamp()));
+    if (e instanceof Left left && left.kicked()) {
+      b.add("reason", KICKED); // SPEC 13.4; other events carry no reason
+    }
+    return b;
   }
+
+  /**
+   * A page of the channel listing (SPEC 13.4): {@code {"channels":[{"channel","occupancy"}],
+   * "next"}}; {@code next} is null on the last page.
+   *
+   * @param page the page
+   * @return the JSON object
+   */
+  public static JsonObject channels(ChannelPage page) {
+    JsonArrayBuilder list = BUILDERS.createArrayBuilder();
+    for (ChannelOccupancy c : page.channels()) {
+      list.add(
+          BUILDERS
+              .createObjectBuilder()
+              .add("channel", c.channel().value())
+              .add("occupancy", c.occupancy()));
+    }
+    JsonObjectBuilder b = BUILDERS.createObjectBuilder().add("channels", list);
+    String next = page.next();
+    if (next == null) {
+      b.addNull("next");
+    } else {
+      b.add("next", next);
+    }
+    return b.build();
+  }
+
+  /** The {@code reason} of a {@code leave} an administrator caused (SPEC 13.4). */
+  public static final String KICKED = "kicked";
 
   /**
    * A page of a channel's users: {@code {"channel","occupancy","seq","users":[{"userId",

@@ -1,6 +1,7 @@
 package dev.presence.web.ops;
 
 import dev.presence.event.EventKind;
+import dev.presence.spi.PresenceTotals;
 import dev.presence.web.engine.EngineMetrics;
 import dev.presence.web.engine.PresenceEngine;
 import jakarta.inject.Inject;
@@ -20,6 +21,10 @@ import java.io.IOException;
  *   <li>{@code presence_hook_failures_total}, {@code presence_hook_drops_total}, {@code
  *       presence_resyncs_total}, {@code presence_sequence_gaps_total};
  *   <li>{@code presence_store_available}: 1 if the store answers, else 0;
+ *   <li>{@code presence_present_users}, {@code presence_channels}: cluster-wide, distinct users
+ *       present and channels with users present (SPEC 13.4), from {@link PresenceEngine#totals()},
+ *       cached for five seconds, so every node reports the same figures within that; left out of
+ *       the answer when the store cannot be reached (or does not count);
  *   <li>{@code presence_sse_streams}, {@code presence_send_failures_total{transport}} (WebSocket
  *       and SSE sends that failed and closed their connection), gauges of other front ends, and
  *       {@code presence_http_request_duration_seconds} (histogram by operation and status).
@@ -77,10 +82,30 @@ public class MetricsServlet extends HttpServlet {
         "presence_store_available",
         "1 if the presence store can be reached, else 0.",
         engine.isAvailable() ? 1 : 0);
+    totals(out);
     operations.writeTo(out);
     resp.setStatus(200);
     resp.setContentType(Prometheus.CONTENT_TYPE);
     resp.setHeader("Cache-Control", "no-store");
     resp.getWriter().write(out.toString());
+  }
+
+  private void totals(StringBuilder out) {
+    PresenceTotals totals;
+    try {
+      totals = engine.totals();
+    } catch (RuntimeException e) {
+      return; // unreachable, or a store that does not count: no figure rather than a wrong one
+    }
+    Prometheus.gauge(
+        out,
+        "presence_present_users",
+        "Distinct users present in at least one channel, cluster-wide (cached up to 5 s).",
+        totals.presentUsers());
+    Prometheus.gauge(
+        out,
+        "presence_channels",
+        "Channels with at least one user present, cluster-wide (cached up to 5 s).",
+        totals.channels());
   }
 }

@@ -8,6 +8,7 @@ import dev.presence.UserId;
 import dev.presence.spi.Action;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.engine.PrecheckedPresence;
+import dev.presence.web.engine.PresenceEngine;
 import dev.presence.web.http.ApiRequest;
 import dev.presence.web.http.Authenticated;
 import dev.presence.web.http.Requests;
@@ -17,6 +18,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -51,6 +53,7 @@ public class ChannelResource {
   @Inject ApiRequest request;
   @Inject PresenceConfig config;
   @Inject ChannelUsersCache cache;
+  @Inject PresenceEngine engine;
 
   /**
    * {@code GET /api/v1/channels/{channel}}: {@code {"channel","occupancy","seq"}}.
@@ -139,6 +142,28 @@ public class ChannelResource {
     UserId u = request.user(userId);
     request.authorizeSelf(u);
     presence.leave(c, u);
+    cache.invalidate(c);
+    return noContent();
+  }
+
+  /**
+   * {@code POST /api/v1/channels/{channel}/users/{userId}/kick} (SPEC 13.4, {@code presence-admin}
+   * only): ends the user's presence in the channel in every session on every node; observers get
+   * {@code leave} with {@code "reason":"kicked"}, the user's WebSocket clients {@code
+   * {"type":"kicked","channel"}}. Answers 204 whether or not the user was present (idempotent, as a
+   * leave); a kick is not a ban: the user may join again.
+   *
+   * @param channel the channel
+   * @param userId the user
+   * @return 204
+   */
+  @POST
+  @Path("users/{userId}/kick")
+  public Response kick(@PathParam("channel") String channel, @PathParam("userId") String userId) {
+    ChannelId c = request.channel(channel);
+    UserId u = request.user(userId);
+    request.authorizeAdmin();
+    engine.kick(c, u);
     cache.invalidate(c);
     return noContent();
   }

@@ -3,6 +3,7 @@ package dev.presence.web.sse;
 import dev.presence.ChannelId;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
+import dev.presence.spi.Registration;
 import dev.presence.spi.support.NamedThreads;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.connection.ConnectionLimiter;
@@ -83,6 +84,11 @@ public class SseStreams {
   @Inject ConnectionLimiter limiter;
 
   private final Set<SseConnection> open = ConcurrentHashMap.newKeySet();
+
+  /** The user of each open stream, for {@code DELETE /api/v1/users/{user}/connections}. */
+  private final ConcurrentHashMap<SseConnection, UserId> users = new ConcurrentHashMap<>();
+
+  private @Nullable Registration adminRegistration;
   private @Nullable ThreadPoolExecutor senders;
   private @Nullable ScheduledExecutorService timer;
   private LongSupplier nanoClock = System::nanoTime;
@@ -103,6 +109,19 @@ public class SseStreams {
         this::keepAliveAll, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
     t.scheduleWithFixedDelay(this::closeStuck, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
     timer = t;
+    adminRegistration =
+        presence.addAdminListener(
+            new PresenceEngine.AdminListener() {
+              @Override
+              public void kicked(ChannelId channel, UserId user) {
+                // a stream observes; it holds no membership to tell about
+              }
+
+              @Override
+              public void closeConnections(UserId user) {
+                closeStreamsOf(user);
+              }
+            });
     metrics.registerGauge(
         "presence_sse_sender_threads",
         "Threads writing Server-Sent Events (at most max(4, 2 x processors)).",
@@ -152,7 +171,7 @@ public class SseStreams {
   public void open(ChannelId channel, UserId user, SseEventSink sink, Sse sse) {
     ConnectionLimiter.Permit permit = limiter.acquire(user);
     try {
-      open(channel, sink, sse, permit);
+      open(channel, user, sink, sse, permit);
     } catch (RuntimeException e) {
       permit.release();
       throw e;
@@ -160,7 +179,7 @@ public class SseStreams {
   }
 
   private void open(
-      ChannelId channel, SseEventSink sink, Sse sse, ConnectionLimiter.Permit permit) {
+      ChannelId channel, UserId user, SseEventSink sink, Sse sse, ConnectionLimiter.Permit permit) {
     ThreadPoolExecutor pool = senders;
     if (pool == null) {
       throw new IllegalStateException("the event streams are not started");
@@ -177,6 +196,7 @@ public class SseStreams {
               if (open.remove(self[0])) {
                 metrics.sseStreamClosed();
               }
+              users.remove(self[0]);
               permit.release();
             },
             metrics::sseSendFailed,
@@ -184,6 +204,7 @@ public class SseStreams {
             stuckNanos);
     self[0] = c;
     open.add(c);
+    users.put(c, user);
     metrics.sseStreamOpened();
     try {
       c.start(presence.prechecked()::subscribe); // the resource checked the channel
@@ -191,8 +212,25 @@ public class SseStreams {
       if (open.remove(c)) {
         metrics.sseStreamClosed();
       }
+      users.remove(c);
       throw e;
     }
+  }
+
+  /**
+   * Ends every open stream of a user (an administrator closed the user's connections): each stream
+   * is closed as at the server's end, without a last event; an {@code EventSource} reconnects by
+   * itself unless its page stops it.
+   *
+   * @param user the user
+   */
+  void closeStreamsOf(UserId user) {
+    users.forEach(
+        (c, u) -> {
+          if (u.equals(user)) {
+            c.close();
+          }
+        });
   }
 
   /**
@@ -241,6 +279,10 @@ public class SseStreams {
 
   @PreDestroy
   void shutdown() {
+    Registration admin = adminRegistration;
+    if (admin != null) {
+      admin.close();
+    }
     ScheduledExecutorService t = timer;
     if (t != null) {
       t.shutdownNow();

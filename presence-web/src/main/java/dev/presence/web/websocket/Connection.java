@@ -108,6 +108,9 @@ final class Connection implements Outbox.Listener {
   static final int INTERNAL_ERROR = 1011;
   static final int TRY_AGAIN_LATER = 1013;
 
+  /** The close code of {@code DELETE /api/v1/users/{user}/connections} (SPEC 13.4). */
+  static final int CLOSED_BY_ADMINISTRATOR = 4003;
+
   /** The message of the error sent when the connection's token has expired (SPEC 13.2). */
   static final String TOKEN_EXPIRED = "token expired";
 
@@ -608,6 +611,29 @@ final class Connection implements Outbox.Listener {
   public void sendFailed(Throwable failure) {
     LOG.log(Level.FINE, "a WebSocket send failed; closing the connection", failure);
     closeLater(INTERNAL_ERROR, "send failed", CloseReason.LOST);
+  }
+
+  // --- administration (SPEC 13.4) ---
+
+  /**
+   * The user was kicked from a channel: tells the client with {@code {"type":"kicked","channel"}},
+   * in order with the replies and events already queued. Only enqueues.
+   *
+   * @param channel the channel
+   */
+  void kicked(ChannelId channel) {
+    if (!ended.get()) {
+      outbox.offer(Messages.kicked(channel));
+    }
+  }
+
+  /**
+   * An administrator closed the user's connections: closes with 4003 from a runtime thread; the
+   * session ends as a clean close (its memberships are held for the grace period, then {@code
+   * leave}).
+   */
+  void closeByAdministrator() {
+    closeLater(CLOSED_BY_ADMINISTRATOR, "closed by an administrator", CloseReason.CLEAN);
   }
 
   // --- ending ---

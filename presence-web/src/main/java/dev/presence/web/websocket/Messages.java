@@ -84,6 +84,11 @@ final class Messages {
         .toString();
   }
 
+  /** {@code {"type":"kicked","channel"}}: an administrator removed the user (SPEC 13.4). */
+  static String kicked(ChannelId channel) {
+    return start(null, "kicked").add("channel", channel.value()).build().toString();
+  }
+
   /** {@code {"type":"resync","channel"}}. */
   static String resync(ChannelId channel) {
     return start(null, "resync").add("channel", channel.value()).build().toString();

@@ -1,5 +1,8 @@
 package dev.presence.web.websocket;
 
+import dev.presence.ChannelId;
+import dev.presence.UserId;
+import dev.presence.spi.Registration;
 import dev.presence.spi.support.NamedThreads;
 import dev.presence.web.auth.AccessControl;
 import dev.presence.web.auth.TokenVerifier;
@@ -73,6 +76,7 @@ public class WebSocketRuntime {
   private @Nullable ScheduledExecutorService checker;
   private @Nullable ScheduledThreadPoolExecutor containerTimers;
   private Connection.@Nullable Settings settings;
+  private @Nullable Registration adminRegistration;
 
   /** Starts the threads. */
   @PostConstruct
@@ -112,6 +116,27 @@ public class WebSocketRuntime {
         "WebSocket and Server-Sent Events connections counted against presence.ws.max-connections.",
         limiter::open);
     presence.afterHandOver(this::goAway);
+    adminRegistration =
+        presence.addAdminListener(
+            new PresenceEngine.AdminListener() {
+              @Override
+              public void kicked(ChannelId channel, UserId user) {
+                for (Connection c : connections) {
+                  if (c.caller().userId().equals(user)) {
+                    c.kicked(channel);
+                  }
+                }
+              }
+
+              @Override
+              public void closeConnections(UserId user) {
+                for (Connection c : List.copyOf(connections)) {
+                  if (c.caller().userId().equals(user)) {
+                    c.closeByAdministrator();
+                  }
+                }
+              }
+            });
   }
 
   /**
@@ -153,6 +178,10 @@ public class WebSocketRuntime {
    */
   @PreDestroy
   void stop() {
+    Registration admin = adminRegistration;
+    if (admin != null) {
+      admin.close();
+    }
     try {
       presence.handOver();
     } catch (RuntimeException e) {

@@ -40,6 +40,18 @@ class AccessControlTest {
   }
 
   @Test
+  void administrationNeedsTheRoleWhateverTheAuthorizersSay() {
+    PresenceAuthorizer allowAll = r -> AuthorizationDecision.allow();
+    AccessControl access = new AccessControl(List.of(allowAll));
+    assertThatCode(() -> access.checkAdmin(ADMIN)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> access.checkAdmin(ALICE))
+        .isInstanceOf(ForbiddenException.class)
+        .hasMessage("this operation needs the presence-admin role");
+    Caller other = new Caller(UserId.of("x"), Set.of("Presence-Admin", "admin"));
+    assertThatThrownBy(() -> access.checkAdmin(other)).isInstanceOf(ForbiddenException.class);
+  }
+
+  @Test
   void anyoneMayReadAndObserve() {
     AccessControl access = new AccessControl(List.of());
     assertThatCode(() -> access.check(ALICE, Action.READ, ROOM, BOB)).doesNotThrowAnyException();

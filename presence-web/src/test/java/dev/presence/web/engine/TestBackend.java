@@ -1,6 +1,7 @@
 package dev.presence.web.engine;
 
 import dev.presence.ChannelId;
+import dev.presence.UserId;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.Capability;
 import dev.presence.spi.ClusterListener;
@@ -31,6 +32,9 @@ final class TestBackend implements PresenceBackend {
   private final Bus bus = new Bus();
   final List<ClusterListener> clusterListeners = new CopyOnWriteArrayList<>();
   volatile RuntimeException storeFailure;
+
+  /** Whether it reports {@link Capability#ADMINISTRATION}. */
+  volatile boolean administration = true;
 
   TestBackend(InMemoryPresenceBackend shared, String nodeId) {
     this.shared = shared;
@@ -83,7 +87,9 @@ final class TestBackend implements PresenceBackend {
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
+    return administration
+        ? Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION, Capability.ADMINISTRATION)
+        : Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
   }
 
   @Override
@@ -141,6 +147,11 @@ final class TestBackend implements PresenceBackend {
       synchronized (held) {
         return held.size();
       }
+    }
+
+    @Override
+    public void closeConnections(UserId user) {
+      shared.eventBus().closeConnections(user);
     }
 
     @Override

@@ -12,7 +12,10 @@ import dev.presence.Occupancy;
 import dev.presence.PresentUser;
 import dev.presence.UserId;
 import dev.presence.event.EventKind;
+import dev.presence.event.Left;
 import dev.presence.event.PresenceEvent;
+import dev.presence.spi.ChannelOccupancy;
+import dev.presence.spi.ChannelPage;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.time.Instant;
@@ -44,6 +47,34 @@ class PresenceJsonTest {
             "{\"event\":\"attributesUpdate\",\"channel\":\"c\",\"userId\":\"u1\","
                 + "\"attributes\":{\"mood\":\"happy\"},\"occupancy\":3,\"seq\":42,"
                 + "\"timestamp\":\"2026-01-02T03:04:05.678Z\"}");
+  }
+
+  @Test
+  void aKickedLeaveSaysSoAndOtherEventsHaveNoReason() {
+    Instant at = Instant.parse("2026-01-02T03:04:05.123Z");
+    Left kicked = new Left(C, U1, Attributes.EMPTY, 0, 4, at, true);
+    assertThat(PresenceJson.event(kicked).toString())
+        .isEqualTo(
+            "{\"event\":\"leave\",\"channel\":\"c\",\"userId\":\"u1\",\"attributes\":{},"
+                + "\"occupancy\":0,\"seq\":4,\"timestamp\":\"2026-01-02T03:04:05.123Z\","
+                + "\"reason\":\"kicked\"}");
+    assertThat(
+            PresenceJson.event(new Left(C, U1, Attributes.EMPTY, 0, 4, at)).containsKey("reason"))
+        .isFalse();
+  }
+
+  @Test
+  void channelListing() {
+    ChannelPage page =
+        new ChannelPage(
+            List.of(new ChannelOccupancy(C, 3), new ChannelOccupancy(ChannelId.of("d"), 1)),
+            "c1.abc");
+    assertThat(PresenceJson.channels(page).toString())
+        .isEqualTo(
+            "{\"channels\":[{\"channel\":\"c\",\"occupancy\":3},"
+                + "{\"channel\":\"d\",\"occupancy\":1}],\"next\":\"c1.abc\"}");
+    assertThat(PresenceJson.channels(new ChannelPage(List.of(), null)).toString())
+        .isEqualTo("{\"channels\":[],\"next\":null}");
   }
 
   @Test
