@@ -120,6 +120,10 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
     await page.locator("#console:not([hidden])").waitFor(WAIT);
     assert.equal(await page.getByTestId("who").textContent(), `signed in as ${u("ops")}`);
 
+    // The cluster-wide gauges of /metrics: this run's 3 channels and 6 users (the nodes are ours).
+    await waitFor(() => page.getByTestId("total-channels").textContent(), "3");
+    await waitFor(() => page.getByTestId("total-users").textContent(), "6");
+
     // The channels of this run, by occupancy, users on both nodes counted.
     await page.getByTestId("prefix").fill(prefix);
     await page.getByTestId("prefix").press("Enter");
@@ -141,8 +145,8 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
       userRow(user)
         .locator("[data-testid=attribute]")
         .evaluateAll((chips) => chips.map((c) => [c.querySelector(".key").textContent, c.querySelector(".value").textContent]));
-    assert.deepEqual(await attributesOf(u("ann")), [["role", "host"], ["city", "Oslo"]]);
-    assert.deepEqual(await attributesOf(u("cat:b@x.y")), [["role", "guest"], ["note", "through node B"]]);
+    assert.deepEqual(await attributesOf(u("ann")), [["city", "Oslo"], ["role", "host"]]); // by key
+    assert.deepEqual(await attributesOf(u("cat:b@x.y")), [["note", "through node B"], ["role", "guest"]]);
 
     // A join through node B appears live (over the console's WebSocket to node A).
     await page.locator('[data-testid=status][data-status="open"]').waitFor(WAIT);
@@ -156,7 +160,9 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
     // Kick the user who joined through node B: gone from the console and from node B's answer.
     await userRow(u("cat:b@x.y")).getByTestId("kick").click();
     await userRow(u("cat:b@x.y")).waitFor({ state: "detached", ...WAIT });
-    await page.locator(`.log-entry[data-event="leave"][data-user="${u("cat:b@x.y")}"]`).waitFor(WAIT);
+    const kicked = page.locator(`.log-entry[data-event="leave"][data-user="${u("cat:b@x.y")}"]`);
+    await kicked.waitFor(WAIT);
+    assert.match(await kicked.textContent(), /reason: kicked/);
     await waitFor(() => page.getByTestId("channel-occupancy").textContent(), "3");
     await until(
       async () => {

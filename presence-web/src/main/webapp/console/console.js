@@ -336,7 +336,9 @@ function renderUsers() {
 function userRow(user, attributes) {
   const tr = el("tr", { className: "user-row", "data-testid": "user-row", "data-user": user });
   const chips = el("div", { className: "attributes" });
-  for (const [key, raw] of Object.entries(attributes)) {
+  // In order of key (the server keeps no order), so the chips do not move between updates.
+  const entries = Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, raw] of entries) {
     const value = String(raw);
     const chip = el("span", { className: "chip attribute", "data-testid": "attribute" });
     chip.append(el("span", { className: "key" }, key), el("span", { className: "value" }, shown(value)));
