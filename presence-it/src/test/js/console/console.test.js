@@ -69,6 +69,17 @@ async function join(base, channel, user, attributes) {
   }
 }
 
+/** presence_channels and presence_present_users of a node's /metrics. */
+async function gauges(base) {
+  const text = await (await fetch(new URL("metrics", base))).text();
+  const value = (name) => {
+    const match = new RegExp(`^${name} (\\d+)$`, "m").exec(text);
+    assert.ok(match, `${name} in /metrics`);
+    return Number(match[1]);
+  };
+  return { channels: value("presence_channels"), users: value("presence_present_users") };
+}
+
 const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
 
 describe("the operator console in Chromium against two nodes", { skip: SKIP }, () => {
@@ -79,6 +90,9 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
     const small = `${prefix}small`;
     const u = (name) => `${name}-${run}`;
 
+    // The cluster-wide gauges before (0 and 0 on ConsoleIT's fresh nodes).
+    const before = await gauges(BASE);
+
     // Users on both nodes: big has 3 (A, A, B), mid 2 (A, B), small 1 (B, hostile attributes).
     await join(BASE, big, u("ann"), { role: "host", city: "Oslo" });
     await join(BASE, big, u("ben"), { role: "guest" });
@@ -87,10 +101,16 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
     await join(BASE_B, mid, u("eve"));
     await join(BASE_B, small, u("mal"), { [HOSTILE_KEY]: HOSTILE_VALUE, long: LONG_VALUE });
 
+    await signInWithPastedTokens();
+
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    let refusalExpected = false; // the browser logs a refused request (the hostile prefix's 400)
     page.on("console", (m) => {
+      if (refusalExpected && /status of 400 \(Bad Request\)/.test(m.text())) {
+        return;
+      }
       if (m.type() === "error") {
         problems.push(`console error: ${m.text()}`);
       }
@@ -120,9 +140,9 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
     await page.locator("#console:not([hidden])").waitFor(WAIT);
     assert.equal(await page.getByTestId("who").textContent(), `signed in as ${u("ops")}`);
 
-    // The cluster-wide gauges of /metrics: this run's 3 channels and 6 users (the nodes are ours).
-    await waitFor(() => page.getByTestId("total-channels").textContent(), "3");
-    await waitFor(() => page.getByTestId("total-users").textContent(), "6");
+    // The cluster-wide gauges of /metrics: this run's 3 channels and 6 users more.
+    await waitFor(() => page.getByTestId("total-channels").textContent(), String(before.channels + 3));
+    await waitFor(() => page.getByTestId("total-users").textContent(), String(before.users + 6));
 
     // The channels of this run, by occupancy, users on both nodes counted.
     await page.getByTestId("prefix").fill(prefix);
@@ -200,6 +220,15 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     await shot(page, "console-5-hostile-attributes-as-text.png");
 
+    // The console's own input: a hostile prefix is refused by the server, and the refusal is text.
+    refusalExpected = true;
+    await page.getByTestId("prefix").fill(HOSTILE_KEY);
+    await page.getByTestId("prefix").press("Enter");
+    await waitFor(async () => /^listing channels failed \(400\): INVALID_ARGUMENT: /.test(await page.getByTestId("channels-error").textContent()), true);
+    assert.equal(await page.locator("#console img").count(), 0);
+    await shot(page, "console-6-hostile-prefix-refused.png");
+    refusalExpected = false;
+
     // Signing out closes the WebSocket and returns to the form.
     await page.getByTestId("sign-out").click();
     await page.locator("#sign-in-panel:not([hidden])").waitFor(WAIT);
@@ -208,6 +237,40 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
     assert.deepEqual(problems, []);
   });
 });
+
+/**
+ * The production sign-in (a pasted token), on the development-mode server: the page is made to
+ * believe the server is in jwt mode (the test removes X-Presence-Dev-Mode from /health/live, the
+ * only answer the page reads it from); everything else is the real server. A valid token without
+ * presence-admin is refused with a message saying so; one with the role signs in.
+ */
+async function signInWithPastedTokens() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => problems.push(`page error (pasted tokens): ${e.message}`));
+  await page.route("**/health/live", async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers["x-presence-dev-mode"];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto(new URL("console/", BASE).href);
+  await page.locator('[data-testid=mode][data-dev-mode="false"]').waitFor(WAIT);
+  await page.getByTestId("token").fill(devToken(`plain-${run}`));
+  await page.getByTestId("sign-in").click();
+  await waitFor(
+    async () => /lacks the presence-admin role: FORBIDDEN: /.test(await page.getByTestId("sign-in-error").textContent()),
+    true,
+  );
+  assert.equal(await page.locator("#console").isHidden(), true);
+  await shot(page, "console-0-token-without-admin-role.png");
+  await page.getByTestId("token").fill(devToken(`admin-${run}`, { roles: ["presence-admin"] }));
+  await page.getByTestId("sign-in").click();
+  await page.locator("#console:not([hidden])").waitFor(WAIT);
+  assert.equal(await page.getByTestId("who").textContent(), `signed in as admin-${run}`);
+  assert.equal(await page.getByTestId("token").inputValue(), "", "the pasted token is cleared");
+  await context.close();
+}
 
 /** Resolves when the async `condition()` is true; checks every 100 ms, fails after `timeout` ms. */
 async function until(condition, what, timeout = 15_000) {
