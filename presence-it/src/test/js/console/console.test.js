@@ -226,8 +226,13 @@ describe("the operator console in Chromium against two nodes", { skip: SKIP }, (
     await page.getByTestId("prefix").press("Enter");
     await waitFor(async () => /^listing channels failed \(400\): INVALID_ARGUMENT: /.test(await page.getByTestId("channels-error").textContent()), true);
     assert.equal(await page.locator("#console img").count(), 0);
+    assert.equal(await rows.count(), 0, "no list shown for a refused filter");
     await shot(page, "console-6-hostile-prefix-refused.png");
     refusalExpected = false;
+    await page.getByTestId("prefix").fill(prefix);
+    await page.getByTestId("prefix").press("Enter");
+    await waitFor(async () => JSON.stringify(await listed()), JSON.stringify([[big, "3"], [mid, "2"], [small, "1"]]));
+    assert.equal(await page.getByTestId("channels-error").textContent(), "");
 
     // Signing out closes the WebSocket and returns to the form.
     await page.getByTestId("sign-out").click();

@@ -46,7 +46,8 @@ const state = {
   token: null,
   user: null,
   client: null,
-  prefix: "",
+  prefix: "", // the filter asked for
+  listedPrefix: "", // the filter of the channels shown
   channels: [],
   next: null,
   loadedPages: 1,
@@ -190,14 +191,15 @@ async function loadChannels(pages) {
   }
   loading = (async () => {
     const token = state.token;
+    const prefix = state.prefix;
     const all = [];
     let cursor = null;
     let loaded = 0;
     try {
       do {
         const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-        if (state.prefix) {
-          query.set("prefix", state.prefix);
+        if (prefix) {
+          query.set("prefix", prefix);
         }
         if (cursor) {
           query.set("cursor", cursor);
@@ -215,6 +217,7 @@ async function loadChannels(pages) {
         return; // signed out meanwhile
       }
       state.channels = all;
+      state.listedPrefix = prefix;
       state.next = cursor;
       state.loadedPages = loaded;
       $("channels-error").textContent = "";
@@ -222,6 +225,13 @@ async function loadChannels(pages) {
     } catch (e) {
       if (token === state.token) {
         $("channels-error").textContent = e.message;
+        if (prefix !== state.listedPrefix) {
+          // The list shown is not of this filter: show none rather than the wrong one.
+          state.channels = [];
+          state.next = null;
+          state.listedPrefix = prefix;
+          renderChannels(false);
+        }
       }
     }
   })();
@@ -232,7 +242,8 @@ async function loadChannels(pages) {
   }
 }
 
-function renderChannels() {
+/** Shows the loaded channels; `withNote` false leaves out the count (after a refused filter). */
+function renderChannels(withNote = true) {
   const sorted = [...state.channels].sort(
     (a, b) => b.occupancy - a.occupancy || (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0),
   );
@@ -249,9 +260,10 @@ function renderChannels() {
     return tr;
   });
   $("channels").replaceChildren(...rows);
-  const what = state.prefix ? ` starting with “${state.prefix}”` : "";
-  $("channels-note").textContent =
-    sorted.length === 0
+  const what = state.listedPrefix ? ` starting with “${state.listedPrefix}”` : "";
+  $("channels-note").textContent = !withNote
+    ? ""
+    : sorted.length === 0
       ? `No channels${what} have users.`
       : `${sorted.length} channel${sorted.length === 1 ? "" : "s"}${what}` +
         (state.next ? ", more on the server (load more, or filter by prefix); sorted among those loaded" : "");
