@@ -9,10 +9,9 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../lib/browser.js";
 import { BASE, NEEDS_SERVER, devToken, unique } from "../lib/support.js";
 
-const CHROMIUM = process.env.PRESENCE_CHROMIUM || "/usr/bin/chromium";
 
 let browser;
 let site;
@@ -64,19 +63,7 @@ before(async () => {
   });
   await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
   siteOrigin = `http://127.0.0.1:${site.address().port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

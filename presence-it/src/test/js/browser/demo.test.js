@@ -9,10 +9,9 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../lib/browser.js";
 import { BASE, NEEDS_SERVER, TcpProxy, unique } from "../lib/support.js";
 
-const CHROMIUM = process.env.PRESENCE_CHROMIUM || "/usr/bin/chromium";
 const SHOTS =
   process.env.PRESENCE_SCREENSHOTS || fileURLToPath(new URL("../../../../target/screenshots/", import.meta.url));
 const WAIT = { timeout: 15_000 };
@@ -25,21 +24,7 @@ before(async () => {
     return;
   }
   await mkdir(SHOTS, { recursive: true });
-  // Flags for a closed network (no background connections, no first-run work). Playwright gives
-  // each launch a fresh, temporary profile (--user-data-dir) of its own.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

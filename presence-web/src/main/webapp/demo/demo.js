@@ -15,6 +15,7 @@ import {
   addPresenceListener,
   removePresenceListener,
 } from "../presence.js";
+import { appendLog, devToken, el } from "./page.js";
 
 const MOODS = [
   ["happy", "😀"],
@@ -198,20 +199,7 @@ function renderMoodButtons() {
 }
 
 function log(kind, user, text) {
-  const li = el("li", { className: `log-entry kind-${kind}`, "data-event": kind, "data-user": user || "" });
-  const line = el("span", { className: "line" });
-  if (user) {
-    line.append(el("strong", { className: "who" }, user));
-  }
-  if (text) {
-    line.append(el("span", { className: "what" }, text));
-  }
-  li.append(el("time", {}, new Date().toLocaleTimeString()), el("span", { className: "kind" }, kind), line);
-  const list = $("log");
-  list.prepend(li);
-  while (list.children.length > MAX_LOG) {
-    list.lastElementChild.remove();
-  }
+  appendLog($("log"), MAX_LOG, kind, user, text);
 }
 
 function showStatus(status, detail) {
@@ -234,16 +222,6 @@ function showJoinError(e) {
 
 function baseUrl() {
   return new URL(".", location.href).href;
-}
-
-/** An unsigned JWT (alg "none"), accepted only by a server in development mode. */
-function devToken(sub) {
-  const part = (o) =>
-    btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(o))))
-      .replace(/\+/g, "-")
-      .replace(/\//g, "_")
-      .replace(/=+$/, "");
-  return `${part({ alg: "none", typ: "JWT" })}.${part({ sub, iat: Math.floor(Date.now() / 1000) })}.`;
 }
 
 function describe(attributes) {
@@ -269,19 +247,4 @@ function hue(text) {
     h = (h * 31 + c.codePointAt(0)) % 360;
   }
   return h;
-}
-
-function el(tag, attributes, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attributes || {})) {
-    if (k === "className") {
-      e.className = v;
-    } else {
-      e.setAttribute(k, v);
-    }
-  }
-  if (text !== undefined) {
-    e.textContent = text;
-  }
-  return e;
 }

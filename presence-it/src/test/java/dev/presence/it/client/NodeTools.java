@@ -27,10 +27,10 @@ import org.opentest4j.TestAbortedException;
  * <p>A missing tool fails the test when the environment variable {@code CI} is {@code true} (CI
  * must run these tests: {@code .ci/run} installs the tools) and skips it with a message elsewhere.
  */
-final class NodeTools {
+public final class NodeTools {
 
   /** The npm project of the JavaScript tests (Failsafe runs in the module directory). */
-  static final Path JS_DIR = Path.of("src/test/js").toAbsolutePath();
+  public static final Path JS_DIR = Path.of("src/test/js").toAbsolutePath();
 
   private static final int MIN_NODE_MAJOR = 20;
 
@@ -41,7 +41,7 @@ final class NodeTools {
    *
    * @return its path
    */
-  static Path node() {
+  public static Path node() {
     Path node = onPath("node").orElse(null);
     if (node == null) {
       throw missing("node (Node.js " + MIN_NODE_MAJOR + "+) is not on the PATH");
@@ -59,7 +59,7 @@ final class NodeTools {
    *
    * @return its path
    */
-  static Path chromium() {
+  public static Path chromium() {
     String configured = System.getenv("PRESENCE_CHROMIUM");
     Path chromium = Path.of(configured != null ? configured : "/usr/bin/chromium");
     if (!Files.isExecutable(chromium)) {
@@ -72,7 +72,7 @@ final class NodeTools {
   }
 
   /** Runs {@code npm ci} unless {@code node_modules} matches {@code package-lock.json} already. */
-  static void installDependencies() {
+  public static void installDependencies() {
     Path installed = JS_DIR.resolve("node_modules/.package-lock.json");
     Path lock = JS_DIR.resolve("package-lock.json");
     try {
@@ -109,7 +109,8 @@ final class NodeTools {
    * @param prefix the output prefix
    * @return the exit code
    */
-  static int run(List<String> command, Map<String, String> env, Duration timeout, String prefix) {
+  public static int run(
+      List<String> command, Map<String, String> env, Duration timeout, String prefix) {
     ProcessBuilder pb = new ProcessBuilder(command).directory(JS_DIR.toFile());
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
