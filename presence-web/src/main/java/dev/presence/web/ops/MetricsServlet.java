@@ -3,6 +3,7 @@ package dev.presence.web.ops;
 import dev.presence.event.EventKind;
 import dev.presence.web.engine.EngineMetrics;
 import dev.presence.web.engine.PresenceEngine;
+import dev.presence.web.webhook.Webhooks;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -20,6 +21,7 @@ import java.io.IOException;
  *   <li>{@code presence_hook_failures_total}, {@code presence_hook_drops_total}, {@code
  *       presence_resyncs_total}, {@code presence_sequence_gaps_total};
  *   <li>{@code presence_store_available}: 1 if the store answers, else 0;
+ *   <li>{@code presence_webhook_*}: see {@link WebhookMetricsText};
  *   <li>{@code presence_sse_streams}, {@code presence_send_failures_total{transport}} (WebSocket
  *       and SSE sends that failed and closed their connection), gauges of other front ends, and
  *       {@code presence_http_request_duration_seconds} (histogram by operation and status).
@@ -34,6 +36,7 @@ public class MetricsServlet extends HttpServlet {
 
   @Inject transient PresenceEngine engine;
   @Inject transient OperationMetrics operations;
+  @Inject transient Webhooks webhooks;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -77,6 +80,7 @@ public class MetricsServlet extends HttpServlet {
         "presence_store_available",
         "1 if the presence store can be reached, else 0.",
         engine.isAvailable() ? 1 : 0);
+    WebhookMetricsText.write(out, webhooks.metrics());
     operations.writeTo(out);
     resp.setStatus(200);
     resp.setContentType(Prometheus.CONTENT_TYPE);
