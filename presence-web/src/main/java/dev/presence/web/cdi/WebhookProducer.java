@@ -8,6 +8,7 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +35,7 @@ public class WebhookProducer {
    */
   @Produces
   @Singleton
+  @Typed(Webhooks.class)
   public Webhooks webhooks(PresenceConfig config) {
     ThreadFactory threads = threadFactory != null ? threadFactory : Thread::new;
     return Webhooks.start(WebhookSettings.from(config), threads);
