@@ -176,7 +176,7 @@ class WebhooksIT {
       await("no further webhook event")
           .during(Duration.ofSeconds(2))
           .atMost(Duration.ofSeconds(20))
-          .until(new Settled(prefix));
+          .until(new Settled(prefix, List.of()));
 
       List<Seen> seen = receiver.events(prefix);
       List<String> keys = seen.stream().map(Seen::key).toList();
@@ -363,14 +363,14 @@ class WebhooksIT {
           .until(() -> ops.get() >= opsAtTimeouts + 48);
       writer.shutdown();
       assertThat(writer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      await("webhook events and observers settle")
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(40))
+          .until(new Settled(prefix, observers));
       Map<String, List<String>> expected = new HashMap<>();
       for (int i = 0; i < channels.size(); i++) {
         expected.put(channels.get(i), expectedKeys(channels.get(i), observers.get(i).events()));
       }
-      await("webhook events settle")
-          .during(Duration.ofSeconds(3))
-          .atMost(Duration.ofSeconds(40))
-          .until(new Settled(prefix));
 
       List<Seen> seen = receiver.events(prefix);
       int duplicates = receiver.assertDuplicatesOnlyInResentBatches(prefix);
@@ -570,20 +570,25 @@ class WebhooksIT {
     return sum;
   }
 
-  /** True when the receiver's events stay unchanged between two polls. */
+  /** True when the receiver's events (and the observers') stay unchanged between two polls. */
   private static final class Settled implements java.util.concurrent.Callable<Boolean> {
     private final String prefix;
-    private int last = -1;
+    private final List<Observer> observers;
+    private String last = "";
 
-    Settled(String prefix) {
+    Settled(String prefix, List<Observer> observers) {
       this.prefix = prefix;
+      this.observers = observers;
     }
 
     @Override
     public Boolean call() {
-      int now = receiver.events(prefix).size();
-      boolean same = now == last;
-      last = now;
+      StringBuilder now = new StringBuilder().append(receiver.events(prefix).size());
+      for (Observer obs : observers) {
+        now.append(',').append(obs.events().size());
+      }
+      boolean same = now.toString().equals(last);
+      last = now.toString();
       return same;
     }
   }
