@@ -10,6 +10,7 @@ import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.engine.EngineConfig;
 import dev.presence.web.engine.PrecheckedPresence;
 import dev.presence.web.engine.PresenceEngine;
+import dev.presence.web.webhook.Webhooks;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +24,7 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -66,6 +68,10 @@ public class EngineProducer {
   private static final Map<PresenceEngine, Thread> EXIT_HOOKS =
       Collections.synchronizedMap(new IdentityHashMap<>());
 
+  /** The webhooks of each running engine, closed right after it. */
+  private static final Map<PresenceEngine, Webhooks> WEBHOOKS =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+
   @Inject BeanManager beanManager;
 
   /**
@@ -81,13 +87,15 @@ public class EngineProducer {
    *
    * @param config the configuration
    * @param hookBeans the event hook beans
+   * @param webhooks the webhooks, an event hook when configured
    * @return the running engine
    * @throws IllegalStateException if no backend can be chosen or started; the message says why
    */
   @Produces
   @Singleton
   @Typed({PresenceEngine.class, PresenceService.class})
-  public PresenceEngine engine(PresenceConfig config, @Any Instance<PresenceEventHook> hookBeans) {
+  public PresenceEngine engine(
+      PresenceConfig config, @Any Instance<PresenceEventHook> hookBeans, Webhooks webhooks) {
     ClassLoader loader = ClassLoaders.application();
     List<PresenceBackendProvider> providers = PresenceBackends.discover(loader);
     PresenceBackendProvider provider =
@@ -99,7 +107,9 @@ public class EngineProducer {
       throw new IllegalStateException(
           "the presence backend '" + provider.name() + "' cannot start: " + e.getMessage(), e);
     }
-    List<PresenceEventHook> hooks = Plugins.discover(hookBeans, PresenceEventHook.class, loader);
+    List<PresenceEventHook> hooks =
+        new ArrayList<>(Plugins.discover(hookBeans, PresenceEventHook.class, loader));
+    webhooks.hook().ifPresent(hooks::add);
     EngineConfig engineConfig =
         EngineConfig.defaults()
             .withTimeout(config.timeout())
@@ -116,6 +126,7 @@ public class EngineProducer {
       backend.close();
       throw new IllegalStateException("the presence engine cannot start: " + e.getMessage(), e);
     }
+    WEBHOOKS.put(engine, webhooks);
     Thread hook = new Thread(() -> stop(engine), "presence-shutdown");
     try {
       Runtime.getRuntime().addShutdownHook(hook);
@@ -181,6 +192,10 @@ public class EngineProducer {
     try {
       engine.handOver();
       engine.close();
+      Webhooks webhooks = WEBHOOKS.remove(engine);
+      if (webhooks != null) {
+        webhooks.close();
+      }
     } finally {
       try {
         engine.backend().close();

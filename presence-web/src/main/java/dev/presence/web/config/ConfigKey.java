@@ -187,7 +187,44 @@ public enum ConfigKey {
       "presence.hooks.queue-capacity",
       10000,
       "Events queued per event hook; when a slow hook falls further behind, the oldest are"
-          + " dropped and counted. 1 to 10000000.");
+          + " dropped and counted. 1 to 10000000."),
+  /** Webhook receivers. */
+  WEBHOOKS_URL(
+      "presence.webhooks.url",
+      null,
+      "Comma-separated http:// or https:// URLs that get every presence event as signed, batched"
+          + " POSTs (see Webhooks). Unset: no webhooks. Any other scheme fails the deployment."),
+  /** Webhook signing secret. */
+  WEBHOOKS_SECRET(
+      "presence.webhooks.secret",
+      null,
+      "HMAC-SHA256 key of the X-Presence-Signature header (its UTF-8 bytes, at least 16)."
+          + " Required when presence.webhooks.url is set: the deployment fails without it."),
+  /** Webhook queue per URL. */
+  WEBHOOKS_QUEUE_CAPACITY(
+      "presence.webhooks.queue-capacity",
+      10000,
+      "Webhook events queued per URL (this node's share of the cluster's events) while the"
+          + " receiver is slow or down; beyond it the oldest are dropped and counted. 100 to"
+          + " 10000000."),
+  /** How long a webhook batch is retried. */
+  WEBHOOKS_MAX_RETRY(
+      "presence.webhooks.max-retry",
+      "10m",
+      "How long a webhook batch is retried (exponential backoff with jitter) before it is dropped"
+          + " and counted. 0 (one attempt) to 7d."),
+  /** Longest wait between two attempts. */
+  WEBHOOKS_MAX_BACKOFF(
+      "presence.webhooks.max-backoff",
+      "30s",
+      "Longest wait between two attempts of a webhook batch; the first retry waits about 500ms"
+          + " and each next one twice as long, up to this. 100ms to 10m."),
+  /** Connect and response timeout. */
+  WEBHOOKS_TIMEOUT(
+      "presence.webhooks.timeout",
+      "10s",
+      "Time allowed to connect to a webhook receiver, and again to receive its answer; a slower"
+          + " one counts as no answer and the batch is retried. 100ms to 60s.");
 
   private final String key;
   private final @Nullable String defaultValue;
@@ -239,10 +276,10 @@ public enum ConfigKey {
   /**
    * Whether the value is a secret that must not be logged.
    *
-   * @return true for the HMAC secret
+   * @return true for the HMAC secret and the webhook secret
    */
   public boolean secret() {
-    return this == AUTH_HMAC_SECRET;
+    return this == AUTH_HMAC_SECRET || this == WEBHOOKS_SECRET;
   }
 
   /**

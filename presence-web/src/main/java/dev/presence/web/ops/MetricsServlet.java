@@ -4,6 +4,7 @@ import dev.presence.event.EventKind;
 import dev.presence.spi.PresenceTotals;
 import dev.presence.web.engine.EngineMetrics;
 import dev.presence.web.engine.PresenceEngine;
+import dev.presence.web.webhook.Webhooks;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -25,6 +26,7 @@ import java.io.IOException;
  *       present and channels with users present (SPEC 13.4), from {@link PresenceEngine#totals()},
  *       cached for five seconds, so every node reports the same figures within that; left out of
  *       the answer when the store cannot be reached (or does not count);
+ *   <li>{@code presence_webhook_*}: see {@link WebhookMetricsText};
  *   <li>{@code presence_sse_streams}, {@code presence_send_failures_total{transport}} (WebSocket
  *       and SSE sends that failed and closed their connection), gauges of other front ends, and
  *       {@code presence_http_request_duration_seconds} (histogram by operation and status).
@@ -39,6 +41,7 @@ public class MetricsServlet extends HttpServlet {
 
   @Inject transient PresenceEngine engine;
   @Inject transient OperationMetrics operations;
+  @Inject transient Webhooks webhooks;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -83,6 +86,7 @@ public class MetricsServlet extends HttpServlet {
         "1 if the presence store can be reached, else 0.",
         engine.isAvailable() ? 1 : 0);
     totals(out);
+    WebhookMetricsText.write(out, webhooks.metrics());
     operations.writeTo(out);
     resp.setStatus(200);
     resp.setContentType(Prometheus.CONTENT_TYPE);
