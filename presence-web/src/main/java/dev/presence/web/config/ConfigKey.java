@@ -187,7 +187,15 @@ public enum ConfigKey {
       "presence.hooks.queue-capacity",
       10000,
       "Events queued per event hook; when a slow hook falls further behind, the oldest are"
-          + " dropped and counted. 1 to 10000000.");
+          + " dropped and counted. 1 to 10000000."),
+  /** The plugins folder. */
+  PLUGINS_DIR(
+      "presence.plugins.dir",
+      null,
+      "A folder of plugin jars loaded at deployment: their ServiceLoader entries for"
+          + " PresenceEventHook, PresenceAuthorizer and PresenceBackendProvider take part as if"
+          + " bundled (README \"Writing a plugin\"). Files not ending in .jar are ignored; a"
+          + " missing folder or a jar that cannot be loaded fails the deployment. Unset: none.");
 
   private final String key;
   private final @Nullable String defaultValue;
