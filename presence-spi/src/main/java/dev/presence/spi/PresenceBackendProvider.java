@@ -2,7 +2,8 @@ package dev.presence.spi;
 
 /**
  * The entry point of a storage backend, registered for {@link java.util.ServiceLoader} in {@code
- * META-INF/services/dev.presence.spi.PresenceBackendProvider}.
+ * META-INF/services/dev.presence.spi.PresenceBackendProvider}, in the application or in a plugin
+ * jar of the server's plugins folder ({@code presence.plugins.dir}).
  *
  * <p>Implementations have a public no-argument constructor and are cheap to create: work happens in
  * {@link #create}.

@@ -26,9 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -164,7 +162,7 @@ class HookIT {
   @Order(1)
   void everyEventReachesTheHooksOnceInTheCluster() throws Exception {
     int channelCount = 32;
-    int perChannel = 6;
+    int perChannel = ChannelTraffic.EVENTS_PER_CHANNEL;
     String prefix = "hooks-" + RUN + "-";
     long failures0 = metricSum("presence_hook_failures_total");
     long drops0 = metricSum("presence_hook_drops_total");
@@ -178,32 +176,7 @@ class HookIT {
         observers.add(new Observer(watched.base(), Tokens.dev("watcher"), ch));
       }
       long started = System.nanoTime();
-      ExecutorService pool = Executors.newFixedThreadPool(4);
-      try {
-        List<Future<?>> work = new ArrayList<>();
-        for (int i = 0; i < channelCount; i++) {
-          String ch = channels.get(i);
-          Http first = i % 2 == 0 ? httpA : httpB;
-          Http second = i % 2 == 0 ? httpB : httpA;
-          String u1 = "u" + i + "a";
-          String u2 = "u" + i + "b";
-          work.add(
-              pool.submit(
-                  () -> {
-                    first.put(Http.member(ch, u1), Tokens.dev(u1)).ok();
-                    second.put(Http.member(ch, u2), Tokens.dev(u2)).ok();
-                    first.put(Http.attributes(ch, u1), Tokens.dev(u1), "{\"n\":\"1\"}").ok();
-                    second.put(Http.attributes(ch, u2), Tokens.dev(u2), "{\"n\":\"2\"}").ok();
-                    first.delete(Http.member(ch, u1), Tokens.dev(u1)).ok();
-                    second.delete(Http.member(ch, u2), Tokens.dev(u2)).ok();
-                  }));
-        }
-        for (Future<?> w : work) {
-          w.get(120, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+      ChannelTraffic.joinUpdateLeave(channels, httpA, httpB);
       long written = System.nanoTime();
       int total = channelCount * perChannel;
 

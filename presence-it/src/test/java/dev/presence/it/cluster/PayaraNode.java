@@ -117,6 +117,27 @@ final class PayaraNode implements ClusterNode {
       int hzPort,
       List<Integer> members,
       Options options) {
+    PayaraNode node = launch(name, dir, clusterName, hzPort, members, options);
+    try {
+      ClusterSupport.awaitReady(name, node.base(), node.process, node.log, Duration.ofSeconds(240));
+    } catch (RuntimeException | Error e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  /**
+   * Starts a node like {@link #start} without waiting for it: for a deployment expected to fail.
+   * The caller closes it.
+   */
+  static PayaraNode launch(
+      String name,
+      Path dir,
+      String clusterName,
+      int hzPort,
+      List<Integer> members,
+      Options options) {
     int httpPort = freePort();
     Path tmp = dir.resolve("tmp");
     Path log = dir.resolve("node.log");
@@ -162,14 +183,7 @@ final class PayaraNode implements ClusterNode {
     cmd.add("--disablephonehome");
     cmd.addAll(options.payaraArgs());
     Process process = ClusterSupport.launch(cmd, dir, log);
-    PayaraNode node = new PayaraNode(name, options.httpHost(), httpPort, log, process);
-    try {
-      ClusterSupport.awaitReady(name, node.base(), process, log, Duration.ofSeconds(240));
-    } catch (RuntimeException | Error e) {
-      node.close();
-      throw e;
-    }
-    return node;
+    return new PayaraNode(name, options.httpHost(), httpPort, log, process);
   }
 
   /** The application root, {@code http://<host>:<port>/}. */

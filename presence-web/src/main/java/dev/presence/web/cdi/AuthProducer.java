@@ -32,16 +32,19 @@ public class AuthProducer {
   }
 
   /**
-   * The access control, asking every {@link PresenceAuthorizer} bean and every one listed in {@code
-   * META-INF/services/dev.presence.spi.PresenceAuthorizer} (a class found both ways is asked once).
+   * The access control, asking every {@link PresenceAuthorizer} bean, every one listed in {@code
+   * META-INF/services/dev.presence.spi.PresenceAuthorizer} in the application, then those of the
+   * plugin jars (a class found more than one way is asked once).
    *
    * @param beans the authorizer beans
+   * @param plugins the plugin jars
    * @return the access control
    */
   @Produces
   @Singleton
-  public AccessControl accessControl(@Any Instance<PresenceAuthorizer> beans) {
+  public AccessControl accessControl(
+      @Any Instance<PresenceAuthorizer> beans, PluginFolder plugins) {
     return new AccessControl(
-        Plugins.discover(beans, PresenceAuthorizer.class, ClassLoaders.application()));
+        Plugins.discover(beans, PresenceAuthorizer.class, ClassLoaders.application(), plugins));
   }
 }

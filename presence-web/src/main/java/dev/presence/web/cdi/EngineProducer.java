@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  * chosen by {@code presence.store} (unset: by priority, so Hazelcast when presence-hazelcast is in
  * the WAR). It gets a {@link CdiBackendContext}, through which, on Payara Micro, the Hazelcast
  * backend finds the container's own Hazelcast member. Event hooks are the {@link PresenceEventHook}
- * beans plus the classes listed for ServiceLoader, each class once.
+ * beans plus the classes listed for ServiceLoader, each class once. Backend providers and hooks of
+ * the plugin jars ({@link PluginFolder}, {@code presence.plugins.dir}) come after the bundled ones;
+ * the engine keeps the plugins' class loader open until its disposal.
  *
  * <p>{@code Singleton} because the engine is a final class that cannot be proxied; it is created at
  * deployment by {@link PresenceStartup}, so a failure fails the deployment. The disposer closes the
@@ -72,6 +74,13 @@ public class EngineProducer {
   private static final Map<PresenceEngine, Webhooks> WEBHOOKS =
       Collections.synchronizedMap(new IdentityHashMap<>());
 
+  /**
+   * The plugins each running engine uses (its hooks, perhaps its backend), released by the disposer
+   * after the engine and backend are closed.
+   */
+  private static final Map<PresenceEngine, PluginFolder> ENGINE_PLUGINS =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+
   @Inject BeanManager beanManager;
 
   /**
@@ -88,6 +97,7 @@ public class EngineProducer {
    * @param config the configuration
    * @param hookBeans the event hook beans
    * @param webhooks the webhooks, an event hook when configured
+   * @param pluginFolder the plugin jars, held until the disposer runs
    * @return the running engine
    * @throws IllegalStateException if no backend can be chosen or started; the message says why
    */
@@ -95,20 +105,49 @@ public class EngineProducer {
   @Singleton
   @Typed({PresenceEngine.class, PresenceService.class})
   public PresenceEngine engine(
-      PresenceConfig config, @Any Instance<PresenceEventHook> hookBeans, Webhooks webhooks) {
+      PresenceConfig config,
+      @Any Instance<PresenceEventHook> hookBeans,
+      Webhooks webhooks,
+      PluginFolder pluginFolder) {
     ClassLoader loader = ClassLoaders.application();
-    List<PresenceBackendProvider> providers = PresenceBackends.discover(loader);
+    PluginFolder plugins = pluginFolder.retain();
+    boolean started = false;
+    try {
+      PresenceEngine engine = start(config, hookBeans, webhooks, loader, plugins);
+      ENGINE_PLUGINS.put(engine, plugins);
+      started = true;
+      return engine;
+    } finally {
+      if (!started) {
+        plugins.release();
+      }
+    }
+  }
+
+  private PresenceEngine start(
+      PresenceConfig config,
+      Instance<PresenceEventHook> hookBeans,
+      Webhooks webhooks,
+      ClassLoader loader,
+      PluginFolder plugins) {
+    List<PresenceBackendProvider> providers = Plugins.backendProviders(loader, plugins);
     PresenceBackendProvider provider =
         PresenceBackends.choose(providers, config.store().orElse(null));
+    // A plugin backend loads its classes through the plugins' loader (which sees the WAR's too).
+    ClassLoader pluginLoader = plugins.classLoader();
+    ClassLoader backendLoader =
+        pluginLoader != null && provider.getClass().getClassLoader() == pluginLoader
+            ? pluginLoader
+            : loader;
     PresenceBackend backend;
     try {
-      backend = provider.create(new CdiBackendContext(config, beanManager, loader));
+      backend = provider.create(new CdiBackendContext(config, beanManager, backendLoader));
     } catch (RuntimeException | LinkageError e) {
       throw new IllegalStateException(
           "the presence backend '" + provider.name() + "' cannot start: " + e.getMessage(), e);
     }
     List<PresenceEventHook> hooks =
-        new ArrayList<>(Plugins.discover(hookBeans, PresenceEventHook.class, loader));
+        new ArrayList<>(Plugins.discover(hookBeans, PresenceEventHook.class, loader, plugins));
     webhooks.hook().ifPresent(hooks::add);
     EngineConfig engineConfig =
         EngineConfig.defaults()
@@ -166,7 +205,7 @@ public class EngineProducer {
   }
 
   /**
-   * Closes the engine, then its backend.
+   * Closes the engine, then its backend, then releases the plugin jars.
    *
    * <p>Static, so that disposing needs no instance of this bean: at undeploy the container may
    * destroy this application-scoped bean before the engine, and then makes a new instance to call
@@ -185,7 +224,14 @@ public class EngineProducer {
         // The JVM is stopping: the hook runs (or ran) the same steps; they are idempotent.
       }
     }
-    stop(engine);
+    try {
+      stop(engine);
+    } finally {
+      PluginFolder plugins = ENGINE_PLUGINS.remove(engine);
+      if (plugins != null) {
+        plugins.release();
+      }
+    }
   }
 
   private static void stop(PresenceEngine engine) {

@@ -1,34 +1,66 @@
 package dev.presence.web.cdi;
 
+import dev.presence.spi.PresenceBackendProvider;
+import dev.presence.spi.PresenceBackends;
 import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 
-/** Finds integrator plug-ins (hooks, authorizers) as CDI beans and through ServiceLoader. */
+/**
+ * Finds integrator plug-ins (hooks, authorizers, backend providers) as CDI beans, through
+ * ServiceLoader in the application's class loader, and in the plugin jars of {@code
+ * presence.plugins.dir} ({@link PluginFolder}).
+ */
 final class Plugins {
 
   private Plugins() {}
 
   /**
    * Every CDI bean of a type, then every class listed for {@link ServiceLoader} in the
-   * application's class loader; a class found both ways is used once (the bean).
+   * application's class loader, then the plugin jars' providers of the type in their order; a class
+   * found more than one way is used once (the first found: the bean, else the bundled one).
    *
    * @param <T> the plug-in type
    * @param beans the beans
    * @param type the plug-in type
    * @param loader the class loader for ServiceLoader
-   * @return the plug-ins, beans first
-   * @throws java.util.ServiceConfigurationError if a listed class cannot be loaded or created
+   * @param plugins the plugin jars' providers
+   * @return the plug-ins, beans first, plugin jars' last
+   * @throws java.util.ServiceConfigurationError if a class listed in the application cannot be
+   *     loaded or created
    */
-  static <T> List<T> discover(Instance<T> beans, Class<T> type, ClassLoader loader) {
+  static <T> List<T> discover(
+      Instance<T> beans, Class<T> type, ClassLoader loader, PluginFolder plugins) {
     List<T> fromCdi = new ArrayList<>();
     beans.forEach(fromCdi::add);
     List<T> fromServiceLoader = new ArrayList<>();
     ServiceLoader.load(type, loader).forEach(fromServiceLoader::add);
-    return mergeByClass(fromCdi, fromServiceLoader);
+    return mergeByClass(mergeByClass(fromCdi, fromServiceLoader), plugins.objects(type));
+  }
+
+  /**
+   * The backend providers bundled in the application ({@link PresenceBackends#discover}) and those
+   * of the plugin jars, each class once (the bundled one first), by descending priority then name,
+   * as {@link PresenceBackends#discover} orders them.
+   *
+   * @param loader the application's class loader
+   * @param plugins the plugin jars' providers
+   * @return the candidates for {@link PresenceBackends#choose}
+   */
+  static List<PresenceBackendProvider> backendProviders(ClassLoader loader, PluginFolder plugins) {
+    List<PresenceBackendProvider> all =
+        new ArrayList<>(
+            mergeByClass(
+                PresenceBackends.discover(loader), plugins.objects(PresenceBackendProvider.class)));
+    all.sort(
+        Comparator.comparingInt(PresenceBackendProvider::priority)
+            .reversed()
+            .thenComparing(PresenceBackendProvider::name));
+    return List.copyOf(all);
   }
 
   /**

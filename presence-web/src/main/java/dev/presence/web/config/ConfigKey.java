@@ -224,7 +224,15 @@ public enum ConfigKey {
       "presence.webhooks.timeout",
       "10s",
       "Time allowed to connect to a webhook receiver, and again to receive its answer; a slower"
-          + " one counts as no answer and the batch is retried. 100ms to 60s.");
+          + " one counts as no answer and the batch is retried. 100ms to 60s."),
+  /** The plugins folder. */
+  PLUGINS_DIR(
+      "presence.plugins.dir",
+      null,
+      "A folder of plugin jars loaded at deployment: their ServiceLoader entries for"
+          + " PresenceEventHook, PresenceAuthorizer and PresenceBackendProvider take part as if"
+          + " bundled (README \"Writing a plugin\"). Files not ending in .jar are ignored; a"
+          + " missing folder or a jar that cannot be loaded fails the deployment. Unset: none.");
 
   private final String key;
   private final @Nullable String defaultValue;

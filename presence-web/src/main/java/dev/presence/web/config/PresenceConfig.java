@@ -1,6 +1,8 @@
 package dev.presence.web.config;
 
 import dev.presence.PresenceLimits;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +58,7 @@ public final class PresenceConfig {
   private final int hookQueueCapacity;
   private final AllowedOrigins wsAllowedOrigins;
   private final AllowedOrigins corsAllowedOrigins;
+  private final @Nullable Path pluginsDir;
 
   /**
    * Reads and checks every key.
@@ -90,6 +93,7 @@ public final class PresenceConfig {
     this.hookQueueCapacity = integer(ConfigKey.HOOKS_QUEUE_CAPACITY, 1, 10_000_000);
     this.wsAllowedOrigins = origins(ConfigKey.WS_ALLOWED_ORIGINS, AllowedOrigins.ANY);
     this.corsAllowedOrigins = origins(ConfigKey.HTTP_CORS_ALLOWED_ORIGINS, AllowedOrigins.NONE);
+    this.pluginsDir = path(ConfigKey.PLUGINS_DIR);
   }
 
   /**
@@ -317,6 +321,16 @@ public final class PresenceConfig {
   }
 
   /**
+   * The folder of plugin jars ({@code presence.plugins.dir}), as configured (whether it exists is
+   * checked when the plugins are loaded).
+   *
+   * @return the folder, or empty if unset
+   */
+  public Optional<Path> pluginsDir() {
+    return Optional.ofNullable(pluginsDir);
+  }
+
+  /**
    * Whether {@code presence.testing.short-timeouts} is on.
    *
    * @return true if timeouts below 10s are allowed
@@ -418,6 +432,18 @@ public final class PresenceConfig {
       return AllowedOrigins.parse(v.get());
     } catch (IllegalArgumentException e) {
       throw invalid(key, v.get(), e.getMessage());
+    }
+  }
+
+  private @Nullable Path path(ConfigKey key) {
+    Optional<String> v = source.value(key.key());
+    if (v.isEmpty()) {
+      return null;
+    }
+    try {
+      return Path.of(v.get().trim());
+    } catch (InvalidPathException e) {
+      throw invalid(key, v.get(), "not a file system path: " + e.getReason());
     }
   }
 

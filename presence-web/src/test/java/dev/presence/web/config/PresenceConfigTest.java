@@ -34,6 +34,22 @@ class PresenceConfigTest {
     assertThat(c.publicKey()).isEmpty();
     assertThat(c.issuer()).isEmpty();
     assertThat(c.audience()).isEmpty();
+    assertThat(c.pluginsDir()).isEmpty();
+  }
+
+  @Test
+  void pluginsDirIsAPathCheckedOnlyForItsForm() {
+    assertThat(
+            PresenceConfig.of(Map.of("presence.plugins.dir", " /opt/presence/plugins "))
+                .pluginsDir())
+        .contains(Path.of("/opt/presence/plugins"));
+    // Whether it exists is checked when the plugins are loaded, with the folder named there.
+    assertThat(PresenceConfig.of(Map.of("presence.plugins.dir", "no/such/dir")).pluginsDir())
+        .contains(Path.of("no/such/dir"));
+    assertThatThrownBy(() -> PresenceConfig.of(Map.of("presence.plugins.dir", "a\0b")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("presence.plugins.dir")
+        .hasMessageContaining("not a file system path");
   }
 
   @Test
