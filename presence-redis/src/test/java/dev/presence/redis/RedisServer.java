@@ -88,6 +88,27 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a signal with {@code kill}: {@code STOP} freezes the server (connections are accepted by
+   * the kernel, nothing is answered), {@code CONT} lets it go on.
+   */
+  void signal(String signal) {
+    try {
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
+      if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts the server again on the same port: empty, or with its data if durable. */
   void restart() {
     launch();

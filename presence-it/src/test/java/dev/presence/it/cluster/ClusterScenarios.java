@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The two-node checks every cluster IT runs on its own kind of server ({@link ClusterIT} on Payara
@@ -208,6 +209,19 @@ final class ClusterScenarios {
    * with no event.
    */
   static void nodeDeath(Pair pair) {
+    nodeDeath(
+        pair,
+        mark ->
+            awaitAlone(
+                "node A removes node B from the cluster (log " + pair.a().logFile() + ")", mark));
+  }
+
+  /**
+   * {@link #nodeDeath(Pair)} with the failure detection the store has: {@code awaitDetection} gets
+   * a mark of A's log taken just before the kill and returns once A has seen B go (a backend that
+   * logs nothing then returns at once, and the budget counts from the kill).
+   */
+  static void nodeDeath(Pair pair, Consumer<LogMark> awaitDetection) {
     String ch = "death-" + pair.run();
     Observer obs = new Observer(pair.a().base(), Tokens.dev("watcher-a"), ch);
     WsClient solo = WsClient.connect(pair.httpB(), Tokens.dev("solo"));
@@ -230,8 +244,7 @@ final class ClusterScenarios {
       long gone = System.nanoTime();
       assertThat(pair.b().alive()).isFalse();
 
-      awaitAlone(
-          "node A removes node B from the cluster (log " + pair.a().logFile() + ")", logMark);
+      awaitDetection.accept(logMark);
       long detected = System.nanoTime();
       Duration budget = pair.t().plus(pair.g()).plusSeconds(5);
       Observer.Arrival timeout =

@@ -198,6 +198,16 @@ final class ClusterSupport {
             });
   }
 
+  /** The channel's users on this node now, with their attributes. */
+  static Map<String, Map<String, String>> users(Http http, String ch) {
+    JsonNode body = http.get(Http.users(ch), Tokens.dev("reader")).okJson();
+    Map<String, Map<String, String>> seen = new HashMap<>();
+    for (JsonNode u : body.path("users")) {
+      seen.put(u.path("userId").asText(), Json.stringMap(u.path("attributes")));
+    }
+    return seen;
+  }
+
   /**
    * Waits (up to 10 s, polling every 100 ms) until the channel's users on this node are exactly
    * these (with attributes).

@@ -34,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +65,9 @@ public final class RedisPresenceBackend implements PresenceBackend {
 
   private static final Logger LOG = Logger.getLogger(RedisPresenceBackend.class.getName());
 
+  /** How long a starting node keeps trying to reach Redis (at least; see {@link #atStart}). */
+  static final Duration STARTUP_WINDOW = Duration.ofSeconds(10);
+
   private final Settings settings;
   private final ClientResources resources;
   private final RedisClient client;
@@ -87,9 +91,10 @@ public final class RedisPresenceBackend implements PresenceBackend {
     this.resources = resources;
     this.client = client;
     RedisCodec<String, byte[]> bytes = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-    commands = client.connect(StringCodec.UTF8);
-    publisher = client.connect(bytes);
-    subscriber = client.connectPubSub(bytes);
+    long deadline = System.nanoTime() + startupWindow(settings).toNanos();
+    commands = atStart(deadline, "connect", () -> client.connect(StringCodec.UTF8));
+    publisher = atStart(deadline, "connect", () -> client.connect(bytes));
+    subscriber = atStart(deadline, "connect", () -> client.connectPubSub(bytes));
     script = new Script(commands, settings.prefix());
     store = new RedisPresenceStore(script, commands, settings.prefix(), settings.retention());
     bus = new RedisEventBus(publisher, subscriber, settings.prefix() + "events", () -> nodeId);
@@ -150,7 +155,13 @@ public final class RedisPresenceBackend implements PresenceBackend {
           e);
     }
     try {
-      backend.tick();
+      atStart(
+          System.nanoTime() + startupWindow(settings).toNanos(),
+          "register",
+          () -> {
+            backend.tick();
+            return null;
+          });
     } catch (RuntimeException e) {
       backend.close();
       throw new IllegalStateException(
@@ -160,6 +171,45 @@ public final class RedisPresenceBackend implements PresenceBackend {
     backend.ticker.scheduleWithFixedDelay(
         backend::tickQuietly, period, period, TimeUnit.MILLISECONDS);
     return backend;
+  }
+
+  /**
+   * How long a starting node keeps trying to reach Redis: {@link #STARTUP_WINDOW}, or the timeout
+   * if that is longer.
+   */
+  private static Duration startupWindow(Settings settings) {
+    return settings.timeout().compareTo(STARTUP_WINDOW) > 0 ? settings.timeout() : STARTUP_WINDOW;
+  }
+
+  /**
+   * Runs a step of the start again until it succeeds or the deadline passes (pauses from 50 ms,
+   * doubling to 1 s): a node must not fail its deployment because Redis starts at the same time, or
+   * because its first connection, made while the JVM still loads Netty's and Lettuce's classes,
+   * takes longer than {@code presence.redis.timeout}.
+   *
+   * @throws RedisException or {@link UnavailableException}: the last failure, once the deadline has
+   *     passed
+   */
+  private static <T> T atStart(long deadline, String step, Supplier<T> attempt) {
+    long pauseMillis = 50;
+    while (true) {
+      try {
+        return attempt.get();
+      } catch (RedisException | UnavailableException e) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw e;
+        }
+        LOG.info(() -> "Redis not ready at start (" + step + "), trying again: " + e.getMessage());
+        try {
+          TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(pauseMillis)));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        pauseMillis = Math.min(1000, pauseMillis * 2);
+      }
+    }
   }
 
   private static String newNodeId() {

@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
  * Every configuration key of the server, with its default and a description: the one list that the
  * README's table is written from ({@link #markdownTable()}).
  *
- * <p>Keys under {@code presence.hazelcast.*} are not listed here: they are passed through to the
- * storage backend unchanged (see {@link PresenceConfig#get(String)}) and documented by
- * presence-hazelcast.
+ * <p>Keys under {@code presence.hazelcast.*} and {@code presence.redis.*} are not listed here: they
+ * are passed through to the storage backend unchanged (see {@link PresenceConfig#get(String)}) and
+ * documented by presence-hazelcast and presence-redis.
  */
 public enum ConfigKey {
   /** The presence timeout T. */
@@ -39,8 +39,9 @@ public enum ConfigKey {
   STORE(
       "presence.store",
       null,
-      "The storage backend by name: hazelcast or memory (one node only). Unset: the backend with"
-          + " the highest priority on the class path (hazelcast in the WAR)."),
+      "The storage backend by name: hazelcast, redis (presence.redis.uri) or memory (one node"
+          + " only). Unset: the backend with the highest priority on the class path (hazelcast in"
+          + " the WAR)."),
   /** jwt or dev. */
   AUTH_MODE(
       "presence.auth.mode",
@@ -293,7 +294,8 @@ public enum ConfigKey {
   /**
    * The README table of every key: key, environment variable, default, description.
    *
-   * @return Markdown text, one row per key, ending with a row for {@code presence.hazelcast.*}
+   * @return Markdown text, one row per key, ending with rows for {@code presence.hazelcast.*} and
+   *     {@code presence.redis.*}
    */
   public static String markdownTable() {
     StringBuilder sb = new StringBuilder();
@@ -313,6 +315,9 @@ public enum ConfigKey {
     sb.append(
         "| `presence.hazelcast.*` | `PRESENCE_HAZELCAST_*` | | Passed to the storage backend"
             + " unchanged; see presence-hazelcast/README.md. |\n");
+    sb.append(
+        "| `presence.redis.*` | `PRESENCE_REDIS_*` | | Passed to the storage backend unchanged"
+            + " (presence.store=redis); see presence-redis/README.md. |\n");
     return sb.toString();
   }
 }
