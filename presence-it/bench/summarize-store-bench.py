@@ -13,7 +13,11 @@ rows = {}  # (benchmark, layout) -> backend -> round -> (score, min, max)
 for path in sorted(glob.glob(os.path.join(out, "r*-*.json"))):
     rnd = int(re.match(r"r(\d+)-", os.path.basename(path)).group(1))
     with open(path) as f:
-        for result in json.load(f):
+        try:
+            results = json.load(f)
+        except ValueError:  # a fork still running, or one that failed
+            continue
+        for result in results:
             bench = result["benchmark"].rsplit(".", 2)[-2:]
             bench = ".".join(bench)
             params = result.get("params", {})

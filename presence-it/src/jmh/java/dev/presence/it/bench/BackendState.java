@@ -11,6 +11,7 @@ import dev.presence.spi.BackendContext;
 import dev.presence.spi.PresenceBackend;
 import dev.presence.spi.PresenceStore;
 import dev.presence.spi.memory.InMemoryPresenceBackendProvider;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,6 +70,7 @@ public class BackendState {
 
   private final List<PresenceBackend> started = new ArrayList<>();
   private Process redisServer;
+  private Path redisDir;
   private PresenceBackend driven;
   private PresenceStore store;
   private String nodeId;
@@ -110,6 +112,9 @@ public class BackendState {
   @TearDown
   public void stop() {
     try {
+      if (redisServer != null && driven != null) {
+        reportRedisCommandStats();
+      }
       for (int i = started.size() - 1; i >= 0; i--) {
         started.get(i).close();
       }
@@ -122,6 +127,7 @@ public class BackendState {
   private PresenceBackend startRedis() {
     int port = freePort();
     Path dir = Path.of("target", "bench-redis-" + port).toAbsolutePath();
+    redisDir = dir;
     try {
       Files.createDirectories(dir);
       redisServer =
@@ -163,6 +169,25 @@ public class BackendState {
                         "bench:")));
     started.add(redis);
     return redis;
+  }
+
+  /**
+   * Writes Redis's own time per command ({@code INFO commandstats}: calls, usec, usec_per_call) of
+   * the whole trial to the fork's output and to {@code commandstats.txt} beside the server's log,
+   * so that the time inside Redis can be told apart from the round trip.
+   */
+  private void reportRedisCommandStats() {
+    @SuppressWarnings("unchecked") // the backend's command connection uses the String codec
+    StatefulRedisConnection<String, String> connection =
+        driven.unwrap(StatefulRedisConnection.class);
+    String stats = connection.sync().info("commandstats");
+    System.out.println("redis-server INFO commandstats:");
+    System.out.println(stats);
+    try {
+      Files.writeString(redisDir.resolve("commandstats.txt"), stats);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void stopRedis() {
