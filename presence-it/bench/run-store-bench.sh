@@ -8,8 +8,10 @@
 #   mvn -B -o -q -pl presence-it -am test-compile dependency:build-classpath \
 #       -Dmdep.outputFile=/tmp/presence-bench-cp.txt -Dmdep.includeScope=test
 #   presence-it/bench/run-store-bench.sh [rounds]
-# Environment: CP_FILE (default /tmp/presence-bench-cp.txt), BACKENDS (default
-# "hazelcast-1 hazelcast-2 redis"), BENCHMARKS (JMH patterns, default all seven single- and
+# Environment: CP_FILE (default /tmp/presence-bench-cp.txt), EXTRA_CP (jars appended to the class
+# path), BACKENDS (default "hazelcast-1 hazelcast-2 redis"; an entry label:backend:jvm-option runs
+# the backend with one more JVM option under its own label, e.g.
+# redis-nio:redis:-Dio.lettuce.core.epoll=false), BENCHMARKS (JMH patterns, default all seven single- and
 # two-thread methods), JMH_OPTS (default "-wi 3 -w 3s -i 3 -r 3s").
 set -euo pipefail
 
@@ -21,19 +23,24 @@ benchmarks=${BENCHMARKS:-JoinLeaveBenchmark.joinLeave\$ JoinLeaveBenchmark.joinL
 jmh_opts=${JMH_OPTS:--wi 3 -w 3s -i 3 -r 3s}
 out=$here/target/store-bench/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
-cp="$here/target/test-classes:$here/target/classes:$(cat "$cp_file")"
+cp="$here/target/test-classes:$here/target/classes:$(cat "$cp_file")${EXTRA_CP:+:$EXTRA_CP}"
 cd "$here"
 
 echo "$(date -u +%T) start; $(uptime)" | tee -a "$out/load.log"
 for ((r = 1; r <= rounds; r++)); do
   for bench in $benchmarks; do
     name=${bench//\$/}
-    for backend in $backends; do
-      echo "$(date -u +%T) r$r $name $backend; $(uptime)" | tee -a "$out/load.log"
+    for entry in $backends; do
+      IFS=: read -r label backend option <<<"$entry"
+      backend=${backend:-$label}
+      extra=()
+      if [[ -n $option ]]; then extra=(-jvmArgsPrepend "$option"); fi
+      echo "$(date -u +%T) r$r $name $label; $(uptime)" | tee -a "$out/load.log"
       # shellcheck disable=SC2086 # word splitting of the JMH options is intended
       java -cp "$cp" org.openjdk.jmh.Main -f 1 $jmh_opts -foe true -p backend="$backend" \
-        -rf json -rff "$out/r$r-$name-$backend.json" "$bench" >"$out/r$r-$name-$backend.log" 2>&1 \
-        || echo "FAILED: see $out/r$r-$name-$backend.log" | tee -a "$out/load.log"
+        "${extra[@]}" -rf json -rff "$out/r$r-$name-$label.json" "$bench" \
+        >"$out/r$r-$name-$label.log" 2>&1 \
+        || echo "FAILED: see $out/r$r-$name-$label.log" | tee -a "$out/load.log"
     done
   done
 done

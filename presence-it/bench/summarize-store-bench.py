@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Table of a run-store-bench.sh directory: per benchmark, layout and backend the score of each
-round (ops/s, mean of the measured iterations) with the min-max of the iterations, and the ratios
-redis / hazelcast-2 and redis-benchmark / redis raw SET (the `put` row of the same round)."""
+"""Table of a run-store-bench.sh directory: per benchmark, layout and backend (or variant label, the
+last part of the file name) the score of each round (ops/s, mean of the measured iterations) with
+the min-max of the iterations; then the ratios redis / hazelcast-2 and redis / redis raw SET (the
+RawMapBenchmark.put row of redis in the same round)."""
 import glob
 import json
 import os
@@ -11,7 +12,9 @@ import sys
 out = sys.argv[1]
 rows = {}  # (benchmark, layout) -> backend -> round -> (score, min, max)
 for path in sorted(glob.glob(os.path.join(out, "r*-*.json"))):
-    rnd = int(re.match(r"r(\d+)-", os.path.basename(path)).group(1))
+    # r<round>-<benchmark>-<label>.json; the label is the backend, or a variant of it
+    m = re.match(r"r(\d+)-([\w.]+)-(.+)\.json$", os.path.basename(path))
+    rnd, label = int(m.group(1)), m.group(3)
     with open(path) as f:
         try:
             results = json.load(f)
@@ -22,7 +25,7 @@ for path in sorted(glob.glob(os.path.join(out, "r*-*.json"))):
             bench = ".".join(bench)
             params = result.get("params", {})
             layout = params.get("layout", "")
-            backend = params["backend"]
+            backend = label if label.startswith(params["backend"]) else params["backend"]
             metric = result["primaryMetric"]
             iterations = [v for fork in metric["rawData"] for v in fork]
             rows.setdefault((bench, layout), {}).setdefault(backend, {})[rnd] = (
