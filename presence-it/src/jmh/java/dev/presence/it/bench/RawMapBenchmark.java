@@ -2,6 +2,8 @@ package dev.presence.it.bench;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -14,7 +16,9 @@ import org.openjdk.jmh.annotations.Threads;
  * The baseline, measured in the same run so that the box's load at the time shows: one operation is
  * a plain put of a short string under the next of 1,000 keys, on the driven member's own map
  * ({@code IMap.set} with Hazelcast's default map configuration: BINARY format, one synchronous
- * backup), or on a {@link ConcurrentHashMap} for the {@code memory} backend. No presence code runs.
+ * backup), a Redis {@code SET} through the {@code redis} backend's own Lettuce connection (the same
+ * client, URI, timeouts and codec as its scripts), or on a {@link ConcurrentHashMap} for the {@code
+ * memory} backend. No presence code runs.
  */
 @State(Scope.Benchmark)
 public class RawMapBenchmark extends StoreBenchmark {
@@ -24,6 +28,7 @@ public class RawMapBenchmark extends StoreBenchmark {
   private final String[] keys = new String[KEYS];
   private Map<String, String> map;
   private IMap<String, String> imap;
+  private RedisCommands<String, String> redis;
   private long next;
 
   /** Chooses the map. */
@@ -32,11 +37,16 @@ public class RawMapBenchmark extends StoreBenchmark {
     for (int i = 0; i < KEYS; i++) {
       keys[i] = "key-" + i;
     }
-    if (backend.backend.equals("memory")) {
-      map = new ConcurrentHashMap<>();
-    } else {
-      imap = backend.unwrap(HazelcastInstance.class).getMap("bench-raw");
+    switch (backend.backend) {
+      case "memory" -> map = new ConcurrentHashMap<>();
+      case "redis" -> redis = redisConnection(backend).sync();
+      default -> imap = backend.unwrap(HazelcastInstance.class).getMap("bench-raw");
     }
+  }
+
+  @SuppressWarnings("unchecked") // the backend's command connection uses the String codec
+  private static StatefulRedisConnection<String, String> redisConnection(BackendState backend) {
+    return backend.unwrap(StatefulRedisConnection.class);
   }
 
   /** Puts a value under the next key. */
@@ -46,6 +56,8 @@ public class RawMapBenchmark extends StoreBenchmark {
     String key = keys[(int) (next++ % KEYS)];
     if (imap != null) {
       imap.set(key, "value");
+    } else if (redis != null) {
+      redis.set(key, "value");
     } else {
       map.put(key, "value");
     }
