@@ -1,6 +1,7 @@
 package dev.presence.web.webhook;
 
 import dev.presence.Attributes;
+import dev.presence.event.Left;
 import dev.presence.event.PresenceEvent;
 import dev.presence.web.json.PresenceJson;
 import jakarta.json.Json;
@@ -109,13 +110,16 @@ public record WebhookEvent(
 
   /**
    * Why a member was removed: {@code leave} (an explicit leave, or a clean close after the grace
-   * period) or {@code timeout} (the session was lost or its node died). {@code kicked} is for the
-   * admin API's kick (SPEC 13.4): map its event here.
+   * period), {@code timeout} (the session was lost or its node died) or {@code kicked} (the admin
+   * API's kick, SPEC 13.4).
    *
    * @param e a leave or timeout event
    * @return the reason
    */
   static String reason(PresenceEvent e) {
+    if (e instanceof Left left && left.kicked()) {
+      return "kicked";
+    }
     return switch (e.kind()) {
       case TIMEOUT -> "timeout";
       default -> "leave";

@@ -49,6 +49,9 @@ class WebhookEventTest {
     assertThat(WebhookEvent.of(new TimedOut(C, U, Attributes.EMPTY, 3, 10, T)))
         .extracting(WebhookEvent::name, WebhookEvent::reason)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("member_removed", "timeout"));
+    assertThat(WebhookEvent.of(new Left(C, U, A, 2, 11, T, true)))
+        .extracting(WebhookEvent::name, WebhookEvent::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("member_removed", "kicked"));
     assertThat(json(new TimedOut(C, U, Attributes.EMPTY, 3, 10, T)).get(0))
         .isEqualTo(
             "{\"name\":\"member_removed\",\"channel\":\"room\",\"userId\":\"alice\",\"seq\":10,"
