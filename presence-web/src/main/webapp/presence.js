@@ -50,6 +50,11 @@
  *   and every later connection uses `token` (a function given as `token` is called before each
  *   connection, as before).
  * - `{"type":"batch","messages":[...]}` frames are unpacked in order.
+ * - Administration (SPEC 13.4): `{"type":"kicked","channel"}` makes the client forget its join of
+ *   the channel (no re-join after a reconnect) and call `onKicked(channel)`; a `leave` event of a
+ *   kick reaches listeners with `message.reason === "kicked"`. A close with code 4003 (an
+ *   administrator closed the user's connections) is not reconnected: `onError` gets a `CLOSED`
+ *   error and the client is closed.
  * - Errors reject with a `PresenceError` whose `code` and `message` are the server's (SPEC 4.4),
  *   or one of the client's own codes: `TIMEOUT`, `CLOSED`, `CANCELLED`, `NOT_INITIALIZED`,
  *   `INVALID_ARGUMENT` (bad options), `TOO_LARGE` (a request over `maxFrameBytes`, never sent).

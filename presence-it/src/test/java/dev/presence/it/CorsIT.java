@@ -96,7 +96,8 @@ class CorsIT {
     Http.Reply r = preflight(path, SITE, "PUT");
     assertThat(r.status()).as(r.toString()).isEqualTo(204);
     assertThat(r.header("Access-Control-Allow-Origin")).isEqualTo(SITE);
-    assertThat(r.header("Access-Control-Allow-Methods")).isEqualTo("GET, PUT, DELETE, OPTIONS");
+    assertThat(r.header("Access-Control-Allow-Methods"))
+        .isEqualTo("GET, POST, PUT, DELETE, OPTIONS");
     assertThat(r.header("Access-Control-Allow-Headers")).isEqualTo("Authorization, Content-Type");
     assertThat(r.header("Access-Control-Max-Age")).isNotBlank();
     assertThat(r.headers().allValues("Vary")).anyMatch(v -> v.contains("Origin"));

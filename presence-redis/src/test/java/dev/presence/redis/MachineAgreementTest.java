@@ -92,7 +92,7 @@ class MachineAgreementTest {
       Instant deadline = now.plusSeconds(random.nextInt(4) - 1).plusNanos(random.nextInt(2));
       String what;
       Function<PresenceStore, Object> op;
-      switch (random.nextInt(9)) {
+      switch (random.nextInt(10)) {
         case 0, 1 -> {
           SessionLease lease =
               random.nextBoolean()
@@ -121,6 +121,10 @@ class MachineAgreementTest {
           what = "expire grace " + grace;
           op = s -> byChannel(s.expire(at, grace));
         }
+        case 7 -> {
+          what = "kick";
+          op = s -> s.kick(channel, user, at);
+        }
         default -> {
           Attributes attributes =
               random.nextInt(3) == 0
@@ -142,6 +146,13 @@ class MachineAgreementTest {
       for (UserId u : users) {
         assertThat(store.channelsOf(u)).as(context).isEqualTo(machine.channelsOf(u));
       }
+      assertThat(store.channels(run, 1, null))
+          .as(context)
+          .isEqualTo(machine.channels(run, 1, null));
+      assertThat(store.channels(run, 10, null))
+          .as(context)
+          .isEqualTo(machine.channels(run, 10, null));
+      assertThat(store.totals()).as(context).isEqualTo(machine.totals());
     }
   }
 

@@ -25,9 +25,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>The REST API and Server-Sent Events ({@code /api/*}) answer browsers on the origins of
  *       {@code presence.http.cors.allowed-origins}: a preflight ({@code OPTIONS} with {@code
  *       Origin} and {@code Access-Control-Request-Method}) is answered 204 with the allowed methods
- *       ({@code GET, PUT, DELETE, OPTIONS}), headers ({@code Authorization, Content-Type}) and
- *       {@code Access-Control-Max-Age}; other requests get {@code Access-Control-Allow-Origin} (the
- *       request's origin, or {@code *} when every origin is allowed) and {@code
+ *       ({@code GET, POST, PUT, DELETE, OPTIONS}), headers ({@code Authorization, Content-Type})
+ *       and {@code Access-Control-Max-Age}; other requests get {@code Access-Control-Allow-Origin}
+ *       (the request's origin, or {@code *} when every origin is allowed) and {@code
  *       Access-Control-Expose-Headers: Retry-After, X-Presence-Dev-Mode}. A preflight from an
  *       origin not listed is answered 403 {@code FORBIDDEN}; other requests from it get no CORS
  *       headers, so the browser keeps the response from the page. Every {@code /api/*} response
@@ -50,7 +50,7 @@ public class CorsFilter extends HttpFilter {
   /** How long a browser may cache a preflight answer, in seconds. */
   static final int MAX_AGE_SECONDS = 600;
 
-  static final String ALLOW_METHODS = "GET, PUT, DELETE, OPTIONS";
+  static final String ALLOW_METHODS = "GET, POST, PUT, DELETE, OPTIONS";
   static final String ALLOW_HEADERS = "Authorization, Content-Type";
   static final String EXPOSE_HEADERS = "Retry-After, " + DevModeFilter.HEADER;
 

@@ -43,7 +43,7 @@ class CorsFilterTest {
     assertThat(a.headers())
         .containsEntry("Access-Control-Allow-Origin", SITE)
         .containsEntry("Vary", "Origin")
-        .containsEntry("Access-Control-Allow-Methods", "GET, PUT, DELETE, OPTIONS")
+        .containsEntry("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
         .containsEntry("Access-Control-Allow-Headers", "Authorization, Content-Type")
         .containsEntry("Access-Control-Max-Age", "600")
         .doesNotContainKey("Access-Control-Allow-Credentials");

@@ -708,4 +708,55 @@ class ConnectionTest {
       assertThat(engine.channelUsers(ROOM, PageRequest.FIRST).users()).isEmpty();
     }
   }
+
+  @Nested
+  @DisplayName("administration (SPEC 13.4)")
+  class Administration {
+
+    @Test
+    @DisplayName(
+        "a kicked user is told with a kicked message, an observer sees the kicked leave, and the"
+            + " connection may join again")
+    void kicked() {
+      Client alice = new Client("alice");
+      Client watcher = new Client("watcher");
+      watcher.request("{\"type\":\"subscribe\",\"channel\":\"room\"}");
+      alice.ok("{\"type\":\"join\",\"channel\":\"room\"}");
+      watcher.awaitEvent("join", "alice");
+
+      assertThat(engine.kick(ROOM, UserId.of("alice"))).isTrue();
+      // what the WebSocket runtime does on this node for the engine's kicked notice
+      alice.connection.kicked(ROOM);
+
+      JsonObject leave = watcher.awaitEvent("leave", "alice");
+      assertThat(leave.getString("reason")).isEqualTo("kicked");
+      assertThat(alice.messages())
+          .anyMatch(
+              m -> "kicked".equals(m.getString("type")) && "room".equals(m.getString("channel")));
+      await().atMost(Duration.ofSeconds(5)).until(() -> engine.occupancy(ROOM).occupancy() == 0);
+      alice.ok("{\"type\":\"join\",\"channel\":\"room\"}");
+      assertThat(engine.occupancy(ROOM).occupancy()).isEqualTo(1);
+      assertThat(alice.transport.closeCode()).isZero();
+    }
+
+    @Test
+    @DisplayName("closed by an administrator: 4003, and the session ends as a clean close")
+    void closedByAdministrator() {
+      Client alice = new Client("alice");
+      Client watcher = new Client("watcher");
+      watcher.request("{\"type\":\"subscribe\",\"channel\":\"room\"}");
+      alice.ok("{\"type\":\"join\",\"channel\":\"room\"}");
+
+      alice.connection.closeByAdministrator();
+
+      assertThat(alice.transport.closeCode()).isEqualTo(4003);
+      assertThat(alice.transport.closeReason()).isEqualTo("closed by an administrator");
+      assertThat(alice.ends).hasValue(1);
+      assertThat(engine.occupancy(ROOM).occupancy()).isEqualTo(1); // held for the grace period
+      advance(G.plusSeconds(1));
+      JsonObject leave = watcher.awaitEvent("leave", "alice");
+      assertThat(leave.containsKey("reason")).isFalse();
+      assertThat(watcher.transport.closeCode()).isZero();
+    }
+  }
 }
