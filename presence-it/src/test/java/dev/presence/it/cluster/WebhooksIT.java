@@ -239,20 +239,13 @@ class WebhooksIT {
     String prefix = "outage-" + RUN + "-";
     List<String> channels = channels(prefix, 8);
     List<Observer> observers = observe(channels, nodeA);
-    ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+    Traffic traffic = new Traffic(channels, true);
     ScheduledExecutorService outage = Executors.newSingleThreadScheduledExecutor();
-    AtomicInteger ops = new AtomicInteger();
-    AtomicInteger failedWrites = new AtomicInteger();
     CountDownLatch back = new CountDownLatch(1);
     long dropped0 = metricSum("presence_webhook_dropped_total");
     long failed0 = metricSum("presence_webhook_failed_attempts_total");
     try {
-      writer.scheduleWithFixedDelay(
-          () -> cycle(channels, ops.getAndIncrement(), true, failedWrites),
-          0,
-          50,
-          TimeUnit.MILLISECONDS);
-      await("writes before the outage").atMost(Duration.ofSeconds(30)).until(() -> ops.get() >= 24);
+      traffic.awaitWrites("writes before the outage", 24);
       int refused0 = receiver.refused.get();
       receiver.status = 500;
       long outageStart = System.nanoTime();
@@ -270,13 +263,8 @@ class WebhooksIT {
           .until(() -> receiver.refused.get() - refused0 >= 2);
       assertThat(back.await(40, TimeUnit.SECONDS)).as("receiver back").isTrue();
       long backAt = System.nanoTime();
-      int opsAtBack = ops.get();
-      await("writes after the outage")
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> ops.get() >= opsAtBack + 16);
-      writer.shutdown();
-      assertThat(writer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-      int written = ops.get();
+      traffic.awaitWrites("writes after the outage", traffic.ops.get() + 16);
+      int written = traffic.stop();
       Map<String, List<String>> expected = expectedFromObservers(channels, observers, written);
       int total = expected.values().stream().mapToInt(List::size).sum();
       await("all " + total + " webhook events after the outage")
@@ -293,7 +281,7 @@ class WebhooksIT {
         List<Seen> mine = seen.stream().filter(s -> s.channel().equals(ch)).toList();
         assertThat(firstArrivals(mine)).as("arrival order of %s", ch).isEqualTo(expected.get(ch));
       }
-      assertThat(failedWrites.get()).as("REST writes that failed").isZero();
+      assertThat(traffic.failed.get()).as("REST writes that failed").isZero();
       long failedAttempts = metricSum("presence_webhook_failed_attempts_total") - failed0;
       assertThat(failedAttempts).as("failed webhook attempts counted").isPositive();
       assertThat(metricSum("presence_webhook_dropped_total") - dropped0).as("dropped").isZero();
@@ -309,7 +297,7 @@ class WebhooksIT {
           failedAttempts,
           duplicates);
     } finally {
-      writer.shutdownNow();
+      traffic.close();
       outage.shutdownNow();
       if (back.getCount() > 0) {
         receiver.status = 200;
@@ -332,19 +320,13 @@ class WebhooksIT {
     List<String> channels = channels(prefix, 16);
     List<Observer> observers = observe(channels, nodeA);
     WsClient bob = WsClient.connect(httpB, Tokens.dev("bob"));
-    ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
-    AtomicInteger ops = new AtomicInteger();
-    AtomicInteger failedWrites = new AtomicInteger();
+    Traffic traffic = null;
     try {
       for (String ch : channels) {
         bob.join(ch);
       }
-      writer.scheduleWithFixedDelay(
-          () -> cycle(channels, ops.getAndIncrement(), false, failedWrites),
-          0,
-          50,
-          TimeUnit.MILLISECONDS);
-      await("writes before the kill").atMost(Duration.ofSeconds(30)).until(() -> ops.get() >= 64);
+      traffic = new Traffic(channels, false);
+      traffic.awaitWrites("writes before the kill", 64);
       LogMark mark = LogMark.of(nodeA);
       long killed = System.nanoTime();
       nodeB.kill();
@@ -357,12 +339,8 @@ class WebhooksIT {
             .atMost(T.plus(G).plusSeconds(20))
             .until(() -> Observer.describe(obs.events()).contains(":timeout:bob"));
       }
-      int opsAtTimeouts = ops.get();
-      await("writes after the timeouts")
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> ops.get() >= opsAtTimeouts + 48);
-      writer.shutdown();
-      assertThat(writer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      traffic.awaitWrites("writes after the timeouts", traffic.ops.get() + 48);
+      traffic.stop();
       await("webhook events and observers settle")
           .during(Duration.ofSeconds(3))
           .atMost(Duration.ofSeconds(40))
@@ -426,10 +404,12 @@ class WebhooksIT {
           (detected - killed) / 1_000_000,
           channelsOfB,
           lost,
-          failedWrites.get(),
+          traffic.failed.get(),
           duplicates);
     } finally {
-      writer.shutdownNow();
+      if (traffic != null) {
+        traffic.close();
+      }
       bob.abort();
       observers.forEach(Observer::close);
     }
@@ -454,28 +434,57 @@ class WebhooksIT {
   }
 
   /**
-   * Operation {@code k}: on channel {@code k % n}, user {@code w<i>} joins, sets attributes or
-   * leaves, in turn; through B for odd channels when {@code bothNodes}, else through A.
+   * REST writes every 50 ms on one thread, round-robin over the channels: operation {@code k}, on
+   * channel {@code k % n}, has user {@code w<i>} join, set attributes or leave, in turn; through B
+   * for odd channels when {@code bothNodes}, else through A. Each channel's writes are in order.
    */
-  private static void cycle(List<String> channels, int k, boolean bothNodes, AtomicInteger failed) {
-    int n = channels.size();
-    String ch = channels.get(k % n);
-    String user = "w" + (k % n);
-    int round = k / n;
-    Http http = bothNodes && (k % n) % 2 == 1 ? httpB : httpA;
-    try {
-      Http.Reply r =
-          switch (round % 3) {
-            case 0 -> http.put(Http.member(ch, user), Tokens.dev(user));
-            case 1 ->
-                http.put(Http.attributes(ch, user), Tokens.dev(user), "{\"r\":\"" + round + "\"}");
-            default -> http.delete(Http.member(ch, user), Tokens.dev(user));
-          };
-      if (r.status() / 100 != 2) {
+  private static final class Traffic implements AutoCloseable {
+    final AtomicInteger ops = new AtomicInteger();
+    final AtomicInteger failed = new AtomicInteger();
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+
+    Traffic(List<String> channels, boolean bothNodes) {
+      writer.scheduleWithFixedDelay(
+          () -> write(channels, ops.getAndIncrement(), bothNodes), 0, 50, TimeUnit.MILLISECONDS);
+    }
+
+    void awaitWrites(String alias, int atLeast) {
+      await(alias).atMost(Duration.ofSeconds(30)).until(() -> ops.get() >= atLeast);
+    }
+
+    /** Stops writing, waits for the last write; returns the number of writes made. */
+    int stop() throws InterruptedException {
+      writer.shutdown();
+      assertThat(writer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      return ops.get();
+    }
+
+    @Override
+    public void close() {
+      writer.shutdownNow();
+    }
+
+    private void write(List<String> channels, int k, boolean bothNodes) {
+      int n = channels.size();
+      String ch = channels.get(k % n);
+      String user = "w" + (k % n);
+      int round = k / n;
+      Http http = bothNodes && (k % n) % 2 == 1 ? httpB : httpA;
+      try {
+        Http.Reply r =
+            switch (round % 3) {
+              case 0 -> http.put(Http.member(ch, user), Tokens.dev(user));
+              case 1 ->
+                  http.put(
+                      Http.attributes(ch, user), Tokens.dev(user), "{\"r\":\"" + round + "\"}");
+              default -> http.delete(Http.member(ch, user), Tokens.dev(user));
+            };
+        if (r.status() / 100 != 2) {
+          failed.incrementAndGet();
+        }
+      } catch (RuntimeException e) {
         failed.incrementAndGet();
       }
-    } catch (RuntimeException e) {
-      failed.incrementAndGet();
     }
   }
 

@@ -384,7 +384,17 @@ public final class PresenceConfig {
     };
   }
 
-  private Duration duration(ConfigKey key, Duration min, Duration max) {
+  /**
+   * A key's duration (its default when unset), checked against a range; for keys read outside this
+   * class (such as {@code presence.webhooks.*}).
+   *
+   * @param key the key
+   * @param min the shortest allowed
+   * @param max the longest allowed
+   * @return the duration
+   * @throws IllegalStateException naming the key if malformed or out of range
+   */
+  public Duration duration(ConfigKey key, Duration min, Duration max) {
     String v = raw(key);
     Duration d;
     try {
@@ -409,7 +419,17 @@ public final class PresenceConfig {
     return d;
   }
 
-  private int integer(ConfigKey key, int min, int max) {
+  /**
+   * A key's whole number (its default when unset), checked against a range; for keys read outside
+   * this class.
+   *
+   * @param key the key
+   * @param min the smallest allowed
+   * @param max the largest allowed
+   * @return the number
+   * @throws IllegalStateException naming the key if malformed or out of range
+   */
+  public int integer(ConfigKey key, int min, int max) {
     String v = raw(key);
     long n;
     try {

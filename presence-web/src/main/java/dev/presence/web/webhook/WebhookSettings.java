@@ -130,15 +130,14 @@ public record WebhookSettings(
                 + " bytes (UTF-8) are needed");
       }
     }
-    int capacity = integer(config, ConfigKey.WEBHOOKS_QUEUE_CAPACITY, 100, 10_000_000);
+    int capacity = config.integer(ConfigKey.WEBHOOKS_QUEUE_CAPACITY, 100, 10_000_000);
     Duration maxRetry =
-        duration(config, ConfigKey.WEBHOOKS_MAX_RETRY, Duration.ZERO, Duration.ofDays(7));
+        config.duration(ConfigKey.WEBHOOKS_MAX_RETRY, Duration.ZERO, Duration.ofDays(7));
     Duration maxBackoff =
-        duration(
-            config, ConfigKey.WEBHOOKS_MAX_BACKOFF, Duration.ofMillis(100), Duration.ofMinutes(10));
+        config.duration(
+            ConfigKey.WEBHOOKS_MAX_BACKOFF, Duration.ofMillis(100), Duration.ofMinutes(10));
     Duration timeout =
-        duration(
-            config, ConfigKey.WEBHOOKS_TIMEOUT, Duration.ofMillis(100), Duration.ofSeconds(60));
+        config.duration(ConfigKey.WEBHOOKS_TIMEOUT, Duration.ofMillis(100), Duration.ofSeconds(60));
     Duration minBackoff = MIN_BACKOFF.compareTo(maxBackoff) < 0 ? MIN_BACKOFF : maxBackoff;
     return new WebhookSettings(
         urls, secret, capacity, maxRetry, minBackoff, maxBackoff, timeout, BATCH_SIZE, BATCH_DELAY);
@@ -184,44 +183,5 @@ public record WebhookSettings(
     String shown = value.length() > 200 ? value.substring(0, 200) + "..." : value;
     return new IllegalStateException(
         "invalid configuration " + ConfigKey.WEBHOOKS_URL.key() + "='" + shown + "': " + hint);
-  }
-
-  private static String raw(PresenceConfig config, ConfigKey key) {
-    return config.get(key.key()).orElse(String.valueOf(key.defaultValue()));
-  }
-
-  private static int integer(PresenceConfig config, ConfigKey key, int min, int max) {
-    String v = raw(config, key);
-    long n;
-    try {
-      n = Long.parseLong(v.strip().replace("_", ""));
-    } catch (NumberFormatException e) {
-      throw invalid(key, v, "write a whole number");
-    }
-    if (n < min || n > max) {
-      throw invalid(key, v, "allowed is " + min + " to " + max);
-    }
-    return (int) n;
-  }
-
-  private static Duration duration(
-      PresenceConfig config, ConfigKey key, Duration min, Duration max) {
-    String v = raw(config, key);
-    Duration d;
-    try {
-      d = Durations.parse(v);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(key.key() + ": " + e.getMessage(), e);
-    }
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      throw invalid(key, v, "allowed is " + Durations.format(min) + " to " + Durations.format(max));
-    }
-    return d;
-  }
-
-  private static IllegalStateException invalid(ConfigKey key, String value, String hint) {
-    String shown = value.length() > 200 ? value.substring(0, 200) + "..." : value;
-    return new IllegalStateException(
-        "invalid configuration " + key.key() + "='" + shown + "': " + hint);
   }
 }
