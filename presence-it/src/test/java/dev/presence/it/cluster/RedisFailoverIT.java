@@ -108,6 +108,7 @@ class RedisFailoverIT {
                           .command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER)
                           .endsWith("\n" + replica.port()));
           assertThat(replica.command("ROLE")).startsWith("master");
-        });
+        },
+        true);
   }
 }

@@ -36,8 +36,9 @@ final class RedisProcess implements AutoCloseable {
   private RedisProcess(String name, int port, Path dir, List<String> args) {
     this.name = name;
     this.port = port;
-    this.dir = dir;
-    this.log = dir.resolve(name + ".log");
+    // A directory of its own: a replica writes the primary's snapshot to dump.rdb in it.
+    this.dir = dir.resolve(name);
+    this.log = this.dir.resolve(name + ".log");
     this.args = List.copyOf(args);
     launch();
   }
@@ -70,9 +71,9 @@ final class RedisProcess implements AutoCloseable {
   static RedisProcess sentinel(
       String name, Path dir, RedisProcess primary, String master, Duration downAfter) {
     int port = PayaraNode.freePort();
-    Path conf = dir.resolve(name + ".conf");
+    Path conf = dir.resolve(name).resolve(name + ".conf");
     try {
-      Files.createDirectories(dir);
+      Files.createDirectories(conf.getParent());
       // Sentinel rewrites its configuration file: it must be writable and its own.
       Files.writeString(
           conf,
@@ -80,7 +81,7 @@ final class RedisProcess implements AutoCloseable {
               "\n",
               "port " + port,
               "bind 127.0.0.1",
-              "dir " + dir,
+              "dir " + conf.getParent(),
               "sentinel monitor " + master + " 127.0.0.1 " + primary.port() + " 1",
               "sentinel down-after-milliseconds " + master + " " + downAfter.toMillis(),
               "sentinel failover-timeout " + master + " 10000",

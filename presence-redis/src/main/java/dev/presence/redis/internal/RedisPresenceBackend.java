@@ -68,6 +68,13 @@ public final class RedisPresenceBackend implements PresenceBackend {
   /** How long a starting node keeps trying to reach Redis (at least; see {@link #atStart}). */
   static final Duration STARTUP_WINDOW = Duration.ofSeconds(10);
 
+  /**
+   * How many times a step of the start is tried at least, however long each try took: on a busy
+   * machine the first connection alone (Netty's and Lettuce's classes loading) outlasted the window
+   * (Payara Micro 7 with a load average of 20 on two cores: 12 s).
+   */
+  static final int MIN_ATTEMPTS = 3;
+
   private final Settings settings;
   private final ClientResources resources;
   private final RedisClient client;
@@ -182,24 +189,26 @@ public final class RedisPresenceBackend implements PresenceBackend {
   }
 
   /**
-   * Runs a step of the start again until it succeeds or the deadline passes (pauses from 50 ms,
-   * doubling to 1 s): a node must not fail its deployment because Redis starts at the same time, or
-   * because its first connection, made while the JVM still loads Netty's and Lettuce's classes,
-   * takes longer than {@code presence.redis.timeout}.
+   * Runs a step of the start again until it succeeds, or the deadline has passed and it was tried
+   * {@link #MIN_ATTEMPTS} times (pauses from 50 ms, doubling to 1 s): a node must not fail its
+   * deployment because Redis starts at the same time, or because its first connection, made while
+   * the JVM still loads Netty's and Lettuce's classes, takes longer than {@code
+   * presence.redis.timeout}.
    *
    * @throws RedisException or {@link UnavailableException}: the last failure, once the deadline has
    *     passed
    */
   private static <T> T atStart(long deadline, String step, Supplier<T> attempt) {
     long pauseMillis = 50;
-    while (true) {
+    for (int attempts = 1; ; attempts++) {
       try {
         return attempt.get();
       } catch (RedisException | UnavailableException e) {
         long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (left <= 0 && attempts >= MIN_ATTEMPTS) {
           throw e;
         }
+        left = Math.max(left, TimeUnit.MILLISECONDS.toNanos(pauseMillis));
         LOG.info(() -> "Redis not ready at start (" + step + "), trying again: " + e.getMessage());
         try {
           TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(pauseMillis)));
