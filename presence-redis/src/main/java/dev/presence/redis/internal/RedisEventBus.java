@@ -79,7 +79,7 @@ final class RedisEventBus implements PresenceEventBus {
       return;
     }
     if (!publisher.isOpen()) {
-      throw new UnavailableException("Redis cannot be reached: the event bus is disconnected");
+      throw new UnavailableException("the presence store is unavailable; try again later");
     }
     byte[] batch = EventCodec.encode(events);
     Script.guard(() -> publisher.async().publish(topic, batch));
@@ -94,7 +94,7 @@ final class RedisEventBus implements PresenceEventBus {
   @Override
   public void closeConnections(UserId user) {
     if (!publisher.isOpen()) {
-      throw new UnavailableException("Redis cannot be reached: the event bus is disconnected");
+      throw new UnavailableException("the presence store is unavailable; try again later");
     }
     byte[] signal = EventCodec.closeSignal(user);
     Script.guard(() -> publisher.async().publish(topic, signal));

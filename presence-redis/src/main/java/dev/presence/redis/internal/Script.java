@@ -90,12 +90,13 @@ final class Script {
       for (String transient_ :
           List.of("LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN", "OOM", "NOREPLICAS")) {
         if (message.startsWith(transient_)) {
-          throw new UnavailableException("Redis cannot serve presence now: " + e.getMessage(), e);
+          // The client sees the message (503): Redis's own text stays in the cause, for the log.
+          throw new UnavailableException("the presence store is unavailable; try again later", e);
         }
       }
       throw new IllegalStateException("the presence script failed in Redis: " + e.getMessage(), e);
     } catch (RedisException e) {
-      throw new UnavailableException("Redis cannot be reached: " + e.getMessage(), e);
+      throw new UnavailableException("the presence store is unavailable; try again later", e);
     }
   }
 }
