@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -146,17 +145,14 @@ class RedisClusterIT {
   }
 
   /**
-   * The same with a user's attributes set before the outage: they should be there again afterwards.
-   * They are not: the engine re-asserts its sessions' memberships after a store that lost its data,
-   * but keeps attributes only from a node loss on ({@code SplitMemory#hold}), so the re-joined user
-   * has none ({@code {"stay-a"={}}} where {@code {"stay-a"={"side"="a"}}} is expected). Found by
-   * this class; the fix belongs to the engine (presence-web) and is not done yet (see the root
-   * README, "Running on Redis").
+   * The same with a user's attributes set before the outage: they are there again afterwards. Found
+   * by this class (the re-joined user had {@code {"stay-a"={}}} where {@code
+   * {"stay-a"={"side"="a"}}} was expected: the engine kept attributes only from a node loss on);
+   * fixed by the engine following its connected users' attributes from the events ({@code
+   * SplitMemory#observed}).
    */
   @Test
   @Order(3)
-  @Disabled(
-      "known gap: attributes are lost when Redis restarts empty (engine keeps none to re-set)")
   void attributesSurviveRedisRestartedEmpty() {
     try {
       RedisOutage.survive(

@@ -87,7 +87,7 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
 
   private final LivenessPass liveness;
   private final Administration administration;
-  private @Nullable Registration administrationRegistration; // guarded by this
+  private @Nullable Registration busListeners; // guarded by this
 
   /**
    * Creates an engine; nothing runs until {@link #start()}.
@@ -181,8 +181,14 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   public void start() {
     runtime.start(router, lostNodes::nodeLost, merges::merged, this::tick, config.tickInterval());
     synchronized (this) {
-      if (administrationRegistration == null) {
-        administrationRegistration = backend.eventBus().subscribe(administration);
+      if (busListeners == null) {
+        Registration admin = backend.eventBus().subscribe(administration);
+        Registration followed = backend.eventBus().subscribe(splitMemory::observed);
+        busListeners =
+            () -> {
+              admin.close();
+              followed.close();
+            };
       }
     }
   }
@@ -295,8 +301,8 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     handOver();
     Registration r;
     synchronized (this) {
-      r = administrationRegistration;
-      administrationRegistration = null;
+      r = busListeners;
+      busListeners = null;
     }
     if (r != null) {
       r.close();

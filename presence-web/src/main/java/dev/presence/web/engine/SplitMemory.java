@@ -4,8 +4,13 @@ import dev.presence.Attributes;
 import dev.presence.ChannelFullException;
 import dev.presence.ChannelId;
 import dev.presence.UserId;
+import dev.presence.event.Joined;
+import dev.presence.event.Left;
+import dev.presence.event.PresenceEvent;
+import dev.presence.event.TimedOut;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +36,11 @@ import org.jspecify.annotations.Nullable;
  *       user) made through this node ({@link #journal}), replayed after the re-assert ({@link
  *       #replay}; a join only while its lease runs), so a REST join made on the side whose copy the
  *       merge discarded comes back and a REST leave made there stays done.
+ *   <li><b>Followed attributes.</b> At all times, the attributes of the users connected here as the
+ *       event stream last showed them ({@link #observed}, every node's events; a leave or timeout
+ *       forgets them). A store that lost everything without a node loss (Redis restarted empty: its
+ *       nodes report a merge) leaves nothing to hold; a re-assert whose re-join emitted {@code
+ *       join} and that holds nothing sets these again ({@link #reassert}).
  * </ul>
  *
  * <p>Holding starts afresh at the first loss after a handled merge ({@link #mergeHandled}), and
@@ -38,7 +48,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Threading: {@link #hold}, {@link #reassert}, {@link #replay}, {@link #forgetIfStale} and
  * {@link #mergeHandled} run on the ticker thread only (under the engine's tick lock); {@link
- * #attributesSet} and {@link #journal} on request threads, after the store call they record.
+ * #attributesSet} and {@link #journal} on request threads, after the store call they record; {@link
+ * #observed} on the event bus's thread.
  */
 final class SplitMemory {
 
@@ -54,6 +65,7 @@ final class SplitMemory {
   private final SessionRegistry sessions;
   private final ConcurrentHashMap<Key, Held> held = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Key, ApiOperation> journal = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Attributes> followed = new ConcurrentHashMap<>();
   private volatile boolean holding;
   private @Nullable Instant heldSince; // ticker thread only
 
@@ -92,6 +104,29 @@ final class SplitMemory {
     }
   }
 
+  /**
+   * Follows the attributes of the users connected here from the events of every node: an {@code
+   * attributesUpdate} (or a {@code join} with attributes) of such a user keeps the event's
+   * attributes, a {@code leave} or {@code timeout} forgets them. Bounded to {@link #MAX_HELD}
+   * memberships.
+   *
+   * @param events events as the bus delivers them
+   */
+  void observed(List<PresenceEvent> events) {
+    for (PresenceEvent e : events) {
+      Key key = new Key(e.channel(), e.userId());
+      if (e instanceof Left || e instanceof TimedOut) {
+        followed.remove(key);
+      } else if (e instanceof Joined && e.attributes().isEmpty()) {
+        // A join without attributes (the re-join of a merge among them) keeps what was followed:
+        // the re-assert that set them again may not have read them yet.
+        continue;
+      } else if (sessions.isConnected(e.userId())) {
+        putBounded(followed, key, e.attributes());
+      }
+    }
+  }
+
   /** Whether a loss is being remembered (from {@link #hold} to the merge or {@link #MAX_HOLD}). */
   boolean isHolding() {
     return holding;
@@ -114,7 +149,8 @@ final class SplitMemory {
   /**
    * After a session's channel was joined again in a merge: sets the held attributes again if the
    * user was not present any more in the kept state ({@code joined}) or changed them here, and
-   * forgets them once set.
+   * forgets them once set. Without held attributes, a re-join that emitted {@code join} sets the
+   * followed ones (the store lost them with everything else).
    *
    * @param joined whether the re-join emitted a {@code join} event
    * @throws dev.presence.PresenceException if the store failed (they stay held)
@@ -122,9 +158,16 @@ final class SplitMemory {
   void reassert(ChannelId channel, UserId user, boolean joined, Instant now) {
     Key key = new Key(channel, user);
     Held h = held.get(key);
-    if (h != null && (h.changed() || (joined && !h.attributes().isEmpty()))) {
-      store.setAttributes(channel, user, h.attributes(), now);
-      held.remove(key, h);
+    if (h != null) {
+      if (h.changed() || (joined && !h.attributes().isEmpty())) {
+        store.setAttributes(channel, user, h.attributes(), now);
+        held.remove(key, h);
+      }
+      return;
+    }
+    Attributes last = followed.get(key);
+    if (joined && last != null && !last.isEmpty()) {
+      store.setAttributes(channel, user, last, now);
     }
   }
 
@@ -174,6 +217,11 @@ final class SplitMemory {
   /** The attributes held for a membership, if any; for tests. */
   Optional<Attributes> held(ChannelId channel, UserId user) {
     return Optional.ofNullable(held.get(new Key(channel, user))).map(Held::attributes);
+  }
+
+  /** The attributes followed for a membership, if any; for tests. */
+  Optional<Attributes> followed(ChannelId channel, UserId user) {
+    return Optional.ofNullable(followed.get(new Key(channel, user)));
   }
 
   /** How many REST operations are journaled; for tests. */

@@ -263,6 +263,41 @@ class ClusterRecoveryTest extends EngineTestSupport {
     }
 
     @Test
+    @DisplayName(
+        "attributes followed from the events come back when the store lost everything without a"
+            + " node loss (Redis restarted empty); a leave forgets them")
+    void followedAttributesComeBackAfterAnEmptyStore() {
+      connected("ann");
+      connected("bob");
+      memory.observed(
+          direct.setAttributes(room, user("ann"), mood("calm"), now()).stream().toList());
+      memory.observed(
+          direct.setAttributes(room, user("bob"), mood("calm"), now()).stream().toList());
+      memory.observed(
+          List.of(
+              new dev.presence.event.Left(
+                  room, user("bob"), mood("calm"), 1, 9, now()))); // bob left, then came back
+      memory.observed(
+          List.of(
+              new dev.presence.event.Joined(room, user("bob"), Attributes.EMPTY, 2, 10, now())));
+      assertThat(memory.followed(room, user("ann"))).contains(mood("calm"));
+      assertThat(memory.followed(room, user("bob"))).isEmpty();
+      // The store loses everything, no event tells of it, no node is lost.
+      direct.releaseNode("node-a", now(), now());
+      assertThat(inRoom()).isEmpty();
+
+      merges.merged();
+      merges.tick(now());
+      assertThat(inRoom()).containsExactly("ann", "bob");
+      assertThat(attributesOf("ann")).isEqualTo(mood("calm"));
+      assertThat(attributesOf("bob")).isEqualTo(Attributes.EMPTY);
+      // The re-join's own join event (no attributes) does not wipe what is followed.
+      memory.observed(
+          List.of(new dev.presence.event.Joined(room, user("ann"), Attributes.EMPTY, 1, 1, now())));
+      assertThat(memory.followed(room, user("ann"))).contains(mood("calm"));
+    }
+
+    @Test
     @DisplayName("a user still present keeps the kept copy's value unless it changed here")
     void changedHereWins() {
       connected("ann", mood("calm"));
