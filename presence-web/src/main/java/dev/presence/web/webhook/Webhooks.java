@@ -186,8 +186,17 @@ public final class Webhooks implements PresenceEventHook, AutoCloseable {
       return;
     }
     closed = true;
+    if (targets.isEmpty()) {
+      // Webhooks off: nothing to stop. This runs in the JVM's shutdown hook too, possibly after the
+      // server closed the application's class loader, where a class of this package that was never
+      // used cannot be loaded any more (RollingRestartIT saw NoClassDefFoundError: WebhookTarget);
+      // so neither here nor below a lambda or a class not already in use.
+      return;
+    }
     long deadline = clock.getAsLong() + DRAIN.toMillis();
-    targets.forEach(t -> t.close(deadline));
+    for (WebhookTarget t : targets) {
+      t.close(deadline);
+    }
     long waitUntil = System.nanoTime() + DRAIN.toNanos() + TimeUnit.SECONDS.toNanos(1);
     for (Thread t : threads) {
       try {
@@ -204,21 +213,20 @@ public final class Webhooks implements PresenceEventHook, AutoCloseable {
         break;
       }
     }
-    transports.forEach(WebhookTransport::close);
+    for (WebhookTransport transport : transports) {
+      transport.close();
+    }
     if (clientThreads != null) {
       clientThreads.shutdownNow();
     }
     WebhookMetrics m = metrics();
-    if (!targets.isEmpty()) {
-      LOG.info(
-          () ->
-              "Presence webhooks stopped: "
-                  + m.delivered()
-                  + " event(s) delivered, "
-                  + (m.droppedQueueFull() + m.droppedRetries() + m.droppedShutdown())
-                  + " dropped ("
-                  + m.droppedShutdown()
-                  + " at the stop)");
-    }
+    LOG.info(
+        "Presence webhooks stopped: "
+            + m.delivered()
+            + " event(s) delivered, "
+            + (m.droppedQueueFull() + m.droppedRetries() + m.droppedShutdown())
+            + " dropped ("
+            + m.droppedShutdown()
+            + " at the stop)");
   }
 }
