@@ -826,13 +826,7 @@ class RestApiIT {
 
   /** {@code presence_http_bodies_total{arrival="..."}} of /metrics. */
   private long bodies(String arrival) {
-    String prefix = "presence_http_bodies_total{arrival=\"" + arrival + "\"} ";
-    for (String line : http.get("metrics", null).ok().body().split("\n")) {
-      if (line.startsWith(prefix)) {
-        return Long.parseLong(line.substring(prefix.length()).trim());
-      }
-    }
-    throw new AssertionError("no " + prefix + "in /metrics");
+    return http.metric("presence_http_bodies_total{arrival=\"" + arrival + "\"}");
   }
 
   static Map<String, String> manyKeys(int keys, int valueLength) {

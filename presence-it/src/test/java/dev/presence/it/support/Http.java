@@ -94,8 +94,8 @@ public final class Http {
   }
 
   /**
-   * The value of an unlabelled metric (a line {@code name value}) in the application's {@code
-   * /metrics}.
+   * The value of a metric (a line {@code name value}; for a labelled one, {@code name} includes the
+   * labels as written, e.g. {@code m{k="v"}}) in the application's {@code /metrics}.
    *
    * @throws AssertionError if {@code /metrics} does not answer 200 or has no such line
    */
