@@ -271,7 +271,7 @@ public final class Http {
      * with this code and a non-blank message, and no internals (class names, stack frames).
      */
     public Reply error(int expectedStatus, String expectedCode) {
-      String what = request + " -> " + status + " " + Json.abbreviate(body);
+      String what = toString();
       assertThat(status).as(what).isEqualTo(expectedStatus);
       assertErrorBody(what, expectedCode);
       return this;

@@ -130,7 +130,7 @@ final class Administration implements PresenceEventBus.Listener {
   public void onEvents(List<PresenceEvent> events) {
     for (PresenceEvent e : events) {
       if (e instanceof Left left && left.kicked()) {
-        kickedHere(left.channel(), left.userId());
+        kickedHere(left.channel(), left.userId(), left.seq());
       }
     }
   }
@@ -146,18 +146,17 @@ final class Administration implements PresenceEventBus.Listener {
     }
   }
 
-  private void kickedHere(ChannelId channel, UserId user) {
-    for (EngineSession s : sessions.all()) {
-      if (s.userId().equals(user)) {
-        s.forget(channel);
-      }
-    }
+  private void kickedHere(ChannelId channel, UserId user, long kickSeq) {
     apiSessions.kicked(channel, user);
-    for (PresenceEngine.AdminListener l : listeners) {
-      try {
-        l.kicked(channel, user);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "telling a kicked user's clients failed", e);
+    for (EngineSession s : sessions.all()) {
+      if (s.userId().equals(user) && s.forget(channel, kickSeq)) {
+        for (PresenceEngine.AdminListener l : listeners) {
+          try {
+            l.kicked(channel, user, s.id());
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "telling a kicked user's clients failed", e);
+          }
+        }
       }
     }
   }

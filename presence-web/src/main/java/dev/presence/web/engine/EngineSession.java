@@ -8,8 +8,9 @@ import dev.presence.SessionId;
 import dev.presence.TooLargeException;
 import dev.presence.UserId;
 import java.time.Instant;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -32,7 +33,13 @@ final class EngineSession implements PresenceSession {
   private final UserId user;
   private final boolean checkChannels;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Set<ChannelId> channels = new LinkedHashSet<>(); // guarded by lock
+
+  /**
+   * The channels joined, each with the channel's seq when this session joined it (see {@link
+   * SessionOperations#join}); guarded by lock.
+   */
+  private final Map<ChannelId, Long> channels = new LinkedHashMap<>();
+
   private volatile boolean closed;
   private volatile Instant lastSeen;
 
@@ -66,7 +73,7 @@ final class EngineSession implements PresenceSession {
     lock.lock();
     try {
       Instant now = signOfLife();
-      if (channels.contains(channel)) {
+      if (channels.containsKey(channel)) {
         return;
       }
       int max = ops.checks().limits().channelsPerSession();
@@ -74,8 +81,7 @@ final class EngineSession implements PresenceSession {
         throw new TooLargeException(
             "a connection may join at most " + max + " channels; leave one before joining another");
       }
-      ops.join(channel, user, id, now);
-      channels.add(channel);
+      channels.put(channel, ops.join(channel, user, id, now));
     } finally {
       lock.unlock();
     }
@@ -87,7 +93,7 @@ final class EngineSession implements PresenceSession {
     lock.lock();
     try {
       Instant now = signOfLife();
-      if (!channels.contains(channel)) {
+      if (!channels.containsKey(channel)) {
         return;
       }
       ops.leave(channel, user, id, now);
@@ -154,7 +160,7 @@ final class EngineSession implements PresenceSession {
         return true;
       }
       boolean ok = true;
-      for (ChannelId channel : List.copyOf(channels)) {
+      for (ChannelId channel : List.copyOf(channels.keySet())) {
         ok &= rejoin.test(channel);
       }
       return ok;
@@ -165,12 +171,22 @@ final class EngineSession implements PresenceSession {
 
   /**
    * Forgets a channel whose membership an administrator ended (a kick): no store call, the store
-   * has ended it already.
+   * has ended it already. A join of this session that came after the kick (its seq at join is at
+   * least the kick's: it joined on this node while the kick's {@code leave} was on its way) made a
+   * new membership, which is kept.
+   *
+   * @param kickSeq the seq of the kick's {@code leave} event
+   * @return true if the channel was forgotten
    */
-  void forget(ChannelId channel) {
+  boolean forget(ChannelId channel, long kickSeq) {
     lock.lock();
     try {
+      Long joinedAt = channels.get(channel);
+      if (joinedAt == null || joinedAt >= kickSeq) {
+        return false;
+      }
       channels.remove(channel);
+      return true;
     } finally {
       lock.unlock();
     }
@@ -180,7 +196,7 @@ final class EngineSession implements PresenceSession {
   Set<ChannelId> channels() {
     lock.lock();
     try {
-      return Set.copyOf(channels);
+      return Set.copyOf(channels.keySet());
     } finally {
       lock.unlock();
     }
@@ -203,7 +219,7 @@ final class EngineSession implements PresenceSession {
 
   private void end(CloseReason reason, Instant now) {
     closed = true;
-    for (ChannelId channel : channels) {
+    for (ChannelId channel : channels.keySet()) {
       ops.release(channel, user, id, reason, now);
     }
     channels.clear();

@@ -378,12 +378,15 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
    */
   public interface AdminListener {
     /**
-     * A user was kicked from a channel: tell the user's clients on this node.
+     * A session of a user on this node was kicked from a channel: tell its client. Called once per
+     * session that lost the channel; not for a session that joined the channel again after the kick
+     * (its new membership stands).
      *
      * @param channel the channel
      * @param user the user
+     * @param session the session that no longer holds the channel
      */
-    void kicked(ChannelId channel, UserId user);
+    void kicked(ChannelId channel, UserId user, SessionId session);
 
     /**
      * Close every connection of the user on this node.

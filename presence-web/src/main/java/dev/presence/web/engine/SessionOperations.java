@@ -25,9 +25,15 @@ interface SessionOperations {
   /**
    * Joins a channel under the backend's current node id and publishes the event.
    *
+   * @return the channel's seq at the join: the {@code join} event's, or, when the user was present
+   *     already (no event), the channel's seq read right after the join. A kick whose {@code leave}
+   *     has a seq above it ended this membership; one at or below it came before the join. (A kick
+   *     between the join and that read is taken as earlier: the session keeps a channel the store
+   *     no longer holds, which shows nobody as present; the other error, a membership nobody
+   *     releases, would.)
    * @throws dev.presence.UnavailableException if this node is handing over or the store failed
    */
-  void join(ChannelId channel, UserId user, SessionId session, Instant now);
+  long join(ChannelId channel, UserId user, SessionId session, Instant now);
 
   /** Leaves a channel at once and publishes the event. */
   void leave(ChannelId channel, UserId user, SessionId session, Instant now);

@@ -8,10 +8,12 @@ import dev.presence.SessionId;
 import dev.presence.TooLargeException;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
+import dev.presence.event.PresenceEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -172,9 +174,10 @@ final class SessionRegistry implements SessionOperations {
   }
 
   @Override
-  public void join(ChannelId channel, UserId user, SessionId session, Instant now) {
+  public long join(ChannelId channel, UserId user, SessionId session, Instant now) {
     refuseWhenHandingOver();
-    store.joinNodeBound(channel, user, session, now);
+    Optional<PresenceEvent> joined = store.joinNodeBound(channel, user, session, now);
+    return joined.isPresent() ? joined.get().seq() : store.occupancy(channel).seq();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.presence.web.sse;
 
 import dev.presence.ChannelId;
+import dev.presence.SessionId;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
 import dev.presence.spi.Registration;
@@ -113,7 +114,7 @@ public class SseStreams {
         presence.addAdminListener(
             new PresenceEngine.AdminListener() {
               @Override
-              public void kicked(ChannelId channel, UserId user) {
+              public void kicked(ChannelId channel, UserId user, SessionId session) {
                 // a stream observes; it holds no membership to tell about
               }
 

@@ -9,6 +9,7 @@ import dev.presence.InvalidArgumentException;
 import dev.presence.PresenceException;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceSession;
+import dev.presence.SessionId;
 import dev.presence.Subscription;
 import dev.presence.TooLargeException;
 import dev.presence.UnauthenticatedException;
@@ -616,8 +617,20 @@ final class Connection implements Outbox.Listener {
   // --- administration (SPEC 13.4) ---
 
   /**
-   * The user was kicked from a channel: tells the client with {@code {"type":"kicked","channel"}},
-   * in order with the replies and events already queued. Only enqueues.
+   * Whether this connection's presence session is {@code id}.
+   *
+   * @param id a session id
+   * @return true if it is this connection's
+   */
+  boolean holds(SessionId id) {
+    PresenceSession s = session;
+    return s != null && s.id().equals(id);
+  }
+
+  /**
+   * This connection's session was kicked from a channel: tells the client with {@code
+   * {"type":"kicked","channel"}}, in order with the replies and events already queued. Only
+   * enqueues.
    *
    * @param channel the channel
    */

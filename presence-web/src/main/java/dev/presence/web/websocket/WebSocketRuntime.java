@@ -1,6 +1,7 @@
 package dev.presence.web.websocket;
 
 import dev.presence.ChannelId;
+import dev.presence.SessionId;
 import dev.presence.UserId;
 import dev.presence.spi.Registration;
 import dev.presence.spi.support.NamedThreads;
@@ -120,9 +121,9 @@ public class WebSocketRuntime {
         presence.addAdminListener(
             new PresenceEngine.AdminListener() {
               @Override
-              public void kicked(ChannelId channel, UserId user) {
+              public void kicked(ChannelId channel, UserId user, SessionId session) {
                 for (Connection c : connections) {
-                  if (c.caller().userId().equals(user)) {
+                  if (c.holds(session)) {
                     c.kicked(channel);
                   }
                 }

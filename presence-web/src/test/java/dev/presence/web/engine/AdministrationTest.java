@@ -7,6 +7,7 @@ import dev.presence.Attributes;
 import dev.presence.ChannelId;
 import dev.presence.InvalidArgumentException;
 import dev.presence.PresenceSession;
+import dev.presence.SessionId;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
 import dev.presence.event.EventKind;
@@ -30,7 +31,7 @@ class AdministrationTest extends EngineTestSupport {
     final List<String> calls = new CopyOnWriteArrayList<>();
 
     @Override
-    public void kicked(ChannelId channel, UserId user) {
+    public void kicked(ChannelId channel, UserId user, SessionId session) {
       calls.add("kicked " + channel.value() + " " + user.value());
     }
 
@@ -85,6 +86,40 @@ class AdministrationTest extends EngineTestSupport {
     clock.advance(Duration.ofSeconds(30));
     a.tick();
     assertThat(a.occupancy(room).occupancy()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName(
+      "a session that joins on another node after the kick, but before the kick's leave reaches"
+          + " that node, keeps its new membership (and releases it when it ends: no ghost)")
+  void joinBetweenKickAndItsArrival() {
+    TestBackend nodeA = node("node-a");
+    PresenceEngine a = engine(nodeA, config());
+    PresenceEngine b = engine(node("node-b"), config());
+    Recorder onB = new Recorder();
+    b.addAdminListener(onB);
+    PresenceSession first = b.openSession(alice);
+    first.join(room);
+
+    nodeA.bus().holding = true; // the kick's leave has not reached node-b yet
+    assertThat(a.kick(room, alice)).isTrue();
+    assertThat(b.occupancy(room).occupancy()).isZero();
+    PresenceSession second = b.openSession(alice); // alice comes back on node-b at once
+    second.join(room);
+    PresenceSession third = b.openSession(alice); // and once more: no event (already present)
+    third.join(room);
+    assertThat(b.occupancy(room).occupancy()).isEqualTo(1);
+    nodeA.bus().release(0); // now the kick's leave arrives
+    eventually(() -> assertThat(onB.calls).containsExactly("kicked room alice"));
+
+    // the first session was kicked; the later ones are still in the channel and release it
+    assertThat(b.occupancy(room).occupancy()).isEqualTo(1);
+    second.close(dev.presence.CloseReason.CLEAN);
+    third.close(dev.presence.CloseReason.CLEAN);
+    first.close(dev.presence.CloseReason.CLEAN);
+    clock.advance(G.plus(MS));
+    b.tick();
+    assertThat(b.occupancy(room).occupancy()).isZero();
   }
 
   @Test
