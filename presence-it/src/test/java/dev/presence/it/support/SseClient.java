@@ -42,8 +42,16 @@ public final class SseClient implements AutoCloseable {
    * Opens the stream and waits for the response head; asserts 200 and {@code text/event-stream}.
    */
   public static SseClient open(Http http, String channel, String token) {
+    return open(http, channel, token, "");
+  }
+
+  /**
+   * Like {@link #open(Http, String, String)} with a query string ({@code ?mode=occupancy}), or ""
+   * for none.
+   */
+  public static SseClient open(Http http, String channel, String token, String query) {
     HttpRequest request =
-        HttpRequest.newBuilder(http.uri(Http.channel(channel) + "/events"))
+        HttpRequest.newBuilder(http.uri(Http.channel(channel) + "/events" + query))
             .header("Accept", "text/event-stream")
             .header("Authorization", "Bearer " + token)
             .GET()

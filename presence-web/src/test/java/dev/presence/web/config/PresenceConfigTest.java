@@ -117,6 +117,41 @@ class PresenceConfigTest {
   }
 
   @Test
+  void largeChannelKeys() {
+    PresenceConfig d = PresenceConfig.of(Map.of());
+    assertThat(d.announceMax()).isEqualTo(100);
+    assertThat(d.channelInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.snapshotPage()).isEqualTo(1000);
+    PresenceConfig c =
+        PresenceConfig.of(
+            Map.of(
+                "presence.channels.announce-max", "0",
+                "presence.channels.interval", "60s",
+                "presence.ws.snapshot-page", "1"));
+    assertThat(c.announceMax()).isZero();
+    assertThat(c.channelInterval()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.snapshotPage()).isEqualTo(1);
+    for (String bad : new String[] {"999ms", "61s", "0s", "-1s", "5", "soon"}) {
+      assertThatThrownBy(() -> PresenceConfig.of(Map.of("presence.channels.interval", bad)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("presence.channels.interval");
+    }
+    assertThatThrownBy(() -> PresenceConfig.of(Map.of("presence.channels.interval", "0.5s")))
+        .hasMessageContaining("presence.channels.interval");
+    assertThatThrownBy(() -> PresenceConfig.of(Map.of("presence.channels.interval", "2s0")))
+        .hasMessageContaining("presence.channels.interval");
+    assertThatThrownBy(() -> PresenceConfig.of(Map.of("presence.channels.interval", "90s")))
+        .hasMessageContaining("1s to 1m");
+    assertThatThrownBy(() -> PresenceConfig.of(Map.of("presence.channels.announce-max", "-1")))
+        .hasMessageContaining("presence.channels.announce-max");
+    assertThatThrownBy(
+            () -> PresenceConfig.of(Map.of("presence.channels.announce-max", "9".repeat(1000))))
+        .hasMessageContaining("presence.channels.announce-max");
+    assertThatThrownBy(() -> PresenceConfig.of(Map.of("presence.ws.snapshot-page", "0")))
+        .hasMessageContaining("presence.ws.snapshot-page");
+  }
+
+  @Test
   void rangesOfTheSpecificationAreEnforced() {
     assertThatThrownBy(() -> PresenceConfig.of(Map.of("presence.timeout", "9s")))
         .hasMessageContaining("presence.timeout")

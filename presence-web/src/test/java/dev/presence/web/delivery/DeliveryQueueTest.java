@@ -72,6 +72,37 @@ class DeliveryQueueTest {
     }
 
     @Test
+    @DisplayName("a paged snapshot: every page, then the held events after the last (SPEC 13.3)")
+    void pagesFirst() {
+      SubscriptionStream<String> s = new SubscriptionStream<>(A);
+      event(q, s, 4, out);
+      event(q, s, 5, out);
+      q.livePages(s, List.of("page1", "page2", "page3"), 4, out);
+      event(q, s, 6, out);
+      assertThat(drain(q)).containsExactly("page1", "page2", "page3", "a5", "a6");
+      assertThat(out.stale()).isEmpty();
+      assertThat(out.tooSlow()).isNull();
+    }
+
+    @Test
+    @DisplayName(
+        "pages count against the capacity: they drop queued events, then close as too slow")
+    void pagesCount() {
+      DeliveryQueue<String, SubscriptionStream<String>> small = queue(5);
+      SubscriptionStream<String> other = live(small, B, 0);
+      event(small, other, 1, out);
+      event(small, other, 2, out);
+      SubscriptionStream<String> s = new SubscriptionStream<>(A);
+      small.livePages(s, List.of("p1", "p2", "p3"), 0, out);
+      assertThat(out.stale()).containsExactly(other);
+      assertThat(drain(small)).containsExactly("snapshot:b", "p1", "p2", "resync:b", "p3");
+      SubscriptionStream<String> big = new SubscriptionStream<>(C);
+      small.livePages(big, List.of("q1", "q2", "q3", "q4", "q5", "q6"), 0, out);
+      assertThat(out.tooSlow()).isNotNull();
+      assertThat(small.isClosed()).isTrue();
+    }
+
+    @Test
     @DisplayName("live: the snapshot first, then the held events it does not reflect, in order")
     void snapshotFirst() {
       SubscriptionStream<String> s = new SubscriptionStream<>(A);
