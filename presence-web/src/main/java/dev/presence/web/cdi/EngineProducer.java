@@ -155,7 +155,8 @@ public class EngineProducer {
             .withGrace(config.grace())
             .withLimits(config.limits())
             .withHookQueueCapacity(config.hookQueueCapacity())
-            .withChannelsPerUser(config.channelsPerUser());
+            .withChannelsPerUser(config.channelsPerUser())
+            .withIntervals(config.announceMax(), config.channelInterval());
     PresenceEngine engine =
         new PresenceEngine(backend, engineConfig, InstantSource.system(), hooks, threadFactory);
     try {

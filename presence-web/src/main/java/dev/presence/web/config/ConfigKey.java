@@ -126,6 +126,25 @@ public enum ConfigKey {
       "presence.limits.attribute-burst",
       PresenceLimits.DEFAULTS.attributeSetsBurst(),
       "Attribute sets a user may make at once (burst)."),
+  /** The interval-mode threshold (SPEC 13.3). */
+  CHANNELS_ANNOUNCE_MAX(
+      "presence.channels.announce-max",
+      100,
+      "While a channel has more users than this, its observers get one interval message per"
+          + " presence.channels.interval instead of one message per event (see Large channels)."
+          + " 0 to 2147483647."),
+  /** The interval (SPEC 13.3). */
+  CHANNELS_INTERVAL(
+      "presence.channels.interval",
+      "5s",
+      "Length of an interval of interval mode, and the period of occupancy subscriptions. 1s to"
+          + " 60s."),
+  /** Users per snapshot message. */
+  WS_SNAPSHOT_PAGE(
+      "presence.ws.snapshot-page",
+      1000,
+      "Most users in one snapshot message (WebSocket and SSE); a bigger snapshot is sent as"
+          + " several pages, \"more\":true on all but the last. 1 to 1000000."),
   /** Outgoing queue per WebSocket session. */
   WS_QUEUE_CAPACITY(
       "presence.ws.queue-capacity",

@@ -48,6 +48,9 @@ public final class PresenceConfig {
   private final @Nullable String audience;
   private final PresenceLimits limits;
   private final int wsQueueCapacity;
+  private final int announceMax;
+  private final Duration channelInterval;
+  private final int snapshotPage;
   private final int maxFrameBytes;
   private final int maxConnections;
   private final int maxConnectionsPerUser;
@@ -82,6 +85,10 @@ public final class PresenceConfig {
     this.audience = source.value(ConfigKey.AUTH_AUDIENCE.key()).orElse(null);
     this.limits = readLimits();
     this.wsQueueCapacity = integer(ConfigKey.WS_QUEUE_CAPACITY, 16, 1_000_000);
+    this.announceMax = integer(ConfigKey.CHANNELS_ANNOUNCE_MAX, 0, Integer.MAX_VALUE);
+    this.channelInterval =
+        duration(ConfigKey.CHANNELS_INTERVAL, Duration.ofSeconds(1), Duration.ofSeconds(60));
+    this.snapshotPage = integer(ConfigKey.WS_SNAPSHOT_PAGE, 1, 1_000_000);
     this.maxFrameBytes = integer(ConfigKey.WS_MAX_FRAME_BYTES, 1024, 16 * 1024 * 1024);
     this.maxConnections = integer(ConfigKey.WS_MAX_CONNECTIONS, 1, 1_000_000);
     this.maxConnectionsPerUser = integer(ConfigKey.WS_MAX_CONNECTIONS_PER_USER, 1, 1_000_000);
@@ -215,6 +222,33 @@ public final class PresenceConfig {
    */
   public PresenceLimits limits() {
     return limits;
+  }
+
+  /**
+   * The interval-mode threshold ({@code presence.channels.announce-max}).
+   *
+   * @return 0 or more
+   */
+  public int announceMax() {
+    return announceMax;
+  }
+
+  /**
+   * The interval of interval mode and occupancy subscriptions ({@code presence.channels.interval}).
+   *
+   * @return 1s to 60s
+   */
+  public Duration channelInterval() {
+    return channelInterval;
+  }
+
+  /**
+   * The most users in one snapshot message ({@code presence.ws.snapshot-page}).
+   *
+   * @return 1 to 1,000,000
+   */
+  public int snapshotPage() {
+    return snapshotPage;
   }
 
   /**

@@ -138,10 +138,31 @@ public final class DeliveryQueue<M, S extends SubscriptionStream<M>> {
    * @param out what the owner must do next
    */
   public void live(S stream, M snapshot, long snapshotSeq, Outcome<S> out) {
+    livePages(stream, List.of(snapshot), snapshotSeq, out);
+  }
+
+  /**
+   * Like {@link #live(SubscriptionStream, Object, long, Outcome)} with a snapshot in pages (SPEC
+   * 13.3): every page is queued, in order, before the stream's first event, so the stream's events
+   * are held until its last page. Each page counts as one message of the queue's capacity, like a
+   * reply: pages that find the queue full drop the connection's queued events first, and if even
+   * that leaves no room the connection is too slow (policy point 4).
+   *
+   * @param stream the stream
+   * @param pages the snapshot's pages, at least one
+   * @param snapshotSeq the snapshot's sequence number
+   * @param out what the owner must do next
+   */
+  public void livePages(S stream, List<M> pages, long snapshotSeq, Outcome<S> out) {
     if (closed) {
       return;
     }
-    offer(snapshot, out);
+    for (M page : pages) {
+      offer(page, out);
+      if (closed) {
+        return;
+      }
+    }
     if (closed || stream.state() != SubscriptionStream.State.PENDING) {
       stream.dropHeld();
       return;

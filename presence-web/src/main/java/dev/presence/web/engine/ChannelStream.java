@@ -35,10 +35,24 @@ final class ChannelStream {
   private final TreeMap<Long, PresenceEvent> held = new TreeMap<>();
   private @Nullable Instant waitingSince;
   private Instant lastActivity;
+  private final ChannelIntervals intervals;
 
   ChannelStream(ChannelId channel, Instant now) {
+    this(
+        channel,
+        now,
+        new ChannelIntervals(channel, Integer.MAX_VALUE, Duration.ofSeconds(5), Duration.ZERO));
+  }
+
+  ChannelStream(ChannelId channel, Instant now, ChannelIntervals intervals) {
     this.channel = channel;
     this.lastActivity = now;
+    this.intervals = intervals;
+  }
+
+  /** The channel's interval mode, fed by the router with the events this stream passes on. */
+  ChannelIntervals intervals() {
+    return intervals;
   }
 
   ChannelId channel() {
@@ -112,7 +126,7 @@ final class ChannelStream {
 
   /** Whether the stream holds nothing and has seen no event since {@code idleSince}. */
   boolean isIdleSince(Instant idleSince) {
-    return held.isEmpty() && lastActivity.isBefore(idleSince);
+    return held.isEmpty() && !intervals.intervalOpen() && lastActivity.isBefore(idleSince);
   }
 
   boolean holdsNothing() {

@@ -23,6 +23,11 @@ import java.time.Duration;
  *     dropped
  * @param channelsPerUser the most channels one user may be in through API (REST) sessions joined
  *     through this node ({@code presence.limits.channels-per-user}; see {@link PresenceEngine})
+ * @param announceMax while a channel has more users than this, observers that take intervals get
+ *     one interval message per {@code interval} instead of one message per event ({@code
+ *     presence.channels.announce-max}; see {@link ChannelIntervals})
+ * @param interval the length of an interval, and of an occupancy subscription's period ({@code
+ *     presence.channels.interval})
  */
 public record EngineConfig(
     Duration timeout,
@@ -31,7 +36,9 @@ public record EngineConfig(
     Duration tickInterval,
     Duration reorderWindow,
     int hookQueueCapacity,
-    int channelsPerUser) {
+    int channelsPerUser,
+    int announceMax,
+    Duration interval) {
 
   /**
    * Validates the settings.
@@ -43,6 +50,8 @@ public record EngineConfig(
    * @param reorderWindow the reorder window, positive
    * @param hookQueueCapacity the hook queue capacity, positive
    * @param channelsPerUser the channels per user through API sessions, positive
+   * @param announceMax the announce threshold, not negative
+   * @param interval the interval, positive
    * @throws IllegalArgumentException if a value is out of range
    */
   public EngineConfig {
@@ -64,12 +73,18 @@ public record EngineConfig(
     if (channelsPerUser <= 0) {
       throw new IllegalArgumentException("the channels per user must be positive");
     }
+    if (announceMax < 0) {
+      throw new IllegalArgumentException("the announce threshold must not be negative");
+    }
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("the interval must be positive");
+    }
   }
 
   /**
    * The defaults: {@code T} 60 s, {@code G} 5 s, {@link PresenceLimits#DEFAULTS}, a tick every 250
-   * ms, a reorder window of 2 s, 10,000 queued events per hook and 200 channels per user through
-   * API sessions.
+   * ms, a reorder window of 2 s, 10,000 queued events per hook, 200 channels per user through API
+   * sessions, interval mode above 100 users and intervals of 5 s.
    *
    * @return the default settings
    */
@@ -81,7 +96,9 @@ public record EngineConfig(
         Duration.ofMillis(250),
         Duration.ofSeconds(2),
         10_000,
-        200);
+        200,
+        100,
+        Duration.ofSeconds(5));
   }
 
   /**
@@ -92,7 +109,15 @@ public record EngineConfig(
    */
   public EngineConfig withTimeout(Duration t) {
     return new EngineConfig(
-        t, grace, limits, tickInterval, reorderWindow, hookQueueCapacity, channelsPerUser);
+        t,
+        grace,
+        limits,
+        tickInterval,
+        reorderWindow,
+        hookQueueCapacity,
+        channelsPerUser,
+        announceMax,
+        interval);
   }
 
   /**
@@ -103,7 +128,15 @@ public record EngineConfig(
    */
   public EngineConfig withGrace(Duration g) {
     return new EngineConfig(
-        timeout, g, limits, tickInterval, reorderWindow, hookQueueCapacity, channelsPerUser);
+        timeout,
+        g,
+        limits,
+        tickInterval,
+        reorderWindow,
+        hookQueueCapacity,
+        channelsPerUser,
+        announceMax,
+        interval);
   }
 
   /**
@@ -114,18 +147,34 @@ public record EngineConfig(
    */
   public EngineConfig withLimits(PresenceLimits l) {
     return new EngineConfig(
-        timeout, grace, l, tickInterval, reorderWindow, hookQueueCapacity, channelsPerUser);
+        timeout,
+        grace,
+        l,
+        tickInterval,
+        reorderWindow,
+        hookQueueCapacity,
+        channelsPerUser,
+        announceMax,
+        interval);
   }
 
   /**
    * A copy with another tick interval.
    *
-   * @param interval the interval
+   * @param tick the interval
    * @return the copy
    */
-  public EngineConfig withTickInterval(Duration interval) {
+  public EngineConfig withTickInterval(Duration tick) {
     return new EngineConfig(
-        timeout, grace, limits, interval, reorderWindow, hookQueueCapacity, channelsPerUser);
+        timeout,
+        grace,
+        limits,
+        tick,
+        reorderWindow,
+        hookQueueCapacity,
+        channelsPerUser,
+        announceMax,
+        interval);
   }
 
   /**
@@ -136,7 +185,15 @@ public record EngineConfig(
    */
   public EngineConfig withReorderWindow(Duration window) {
     return new EngineConfig(
-        timeout, grace, limits, tickInterval, window, hookQueueCapacity, channelsPerUser);
+        timeout,
+        grace,
+        limits,
+        tickInterval,
+        window,
+        hookQueueCapacity,
+        channelsPerUser,
+        announceMax,
+        interval);
   }
 
   /**
@@ -147,7 +204,15 @@ public record EngineConfig(
    */
   public EngineConfig withHookQueueCapacity(int capacity) {
     return new EngineConfig(
-        timeout, grace, limits, tickInterval, reorderWindow, capacity, channelsPerUser);
+        timeout,
+        grace,
+        limits,
+        tickInterval,
+        reorderWindow,
+        capacity,
+        channelsPerUser,
+        announceMax,
+        interval);
   }
 
   /**
@@ -158,6 +223,34 @@ public record EngineConfig(
    */
   public EngineConfig withChannelsPerUser(int max) {
     return new EngineConfig(
-        timeout, grace, limits, tickInterval, reorderWindow, hookQueueCapacity, max);
+        timeout,
+        grace,
+        limits,
+        tickInterval,
+        reorderWindow,
+        hookQueueCapacity,
+        max,
+        announceMax,
+        interval);
+  }
+
+  /**
+   * A copy with other large-channel settings.
+   *
+   * @param max the announce threshold
+   * @param length the interval
+   * @return the copy
+   */
+  public EngineConfig withIntervals(int max, Duration length) {
+    return new EngineConfig(
+        timeout,
+        grace,
+        limits,
+        tickInterval,
+        reorderWindow,
+        hookQueueCapacity,
+        channelsPerUser,
+        max,
+        length);
   }
 }

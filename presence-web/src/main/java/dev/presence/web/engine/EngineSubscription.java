@@ -31,6 +31,13 @@ import org.jspecify.annotations.Nullable;
  * #QUEUE_CAPACITY} events): a listener that cannot keep up is resynced instead of silently losing
  * events. So is every subscription after a partition healed ({@link #invalidate()}).
  *
+ * <p><b>Large channels.</b> A listener that is an {@link IntervalListener} is fed {@link
+ * ChannelIntervals}'s output instead of every event: events, intervals (an interval that began at
+ * or before the snapshot's {@code seq} is cut to the events after it, {@link Interval#after}) and
+ * period ends, where an {@link ObserveMode#OCCUPANCY} listener is told the occupancy if it differs
+ * from the last one it was given (the snapshot's, at first). The same gap and repeat rules apply to
+ * intervals by their {@code fromSeq..toSeq}.
+ *
  * <p><b>Closing.</b> Listener calls run while holding the subscription's lock, and {@link #close()}
  * takes it, so no call starts or runs after {@code close()} returns. Closing from inside the
  * listener is allowed; closing from a thread the listener waits for would deadlock.
@@ -56,7 +63,7 @@ final class EngineSubscription implements Subscription {
   private final Executor executor;
   private final Function<ChannelId, ChannelUsers> snapshots;
 
-  private final ConcurrentLinkedQueue<PresenceEvent> inbox = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -65,11 +72,16 @@ final class EngineSubscription implements Subscription {
 
   // Guarded by lock.
   private State state = State.BUFFERING;
-  private final ArrayDeque<PresenceEvent> buffered = new ArrayDeque<>();
+  private final ArrayDeque<Object> buffered = new ArrayDeque<>();
   private boolean bufferOverflowed;
   private boolean resyncToNotify;
   private long lastSeq;
   private int lastOccupancy;
+
+  private int lastToldOccupancy; // occupancy mode: the last occupancy the listener was given
+
+  private final @Nullable IntervalListener intervals;
+  private final ObserveMode mode;
 
   private volatile @Nullable ChannelUsers snapshot;
 
@@ -83,7 +95,19 @@ final class EngineSubscription implements Subscription {
     this.listener = listener;
     this.router = router;
     this.executor = executor;
+    this.intervals = listener instanceof IntervalListener il ? il : null;
+    this.mode = intervals == null ? ObserveMode.EVENTS : intervals.mode();
     this.snapshots = snapshots;
+  }
+
+  /** Whether the router feeds this subscription {@link ChannelIntervals}'s output. */
+  boolean takesIntervals() {
+    return intervals != null;
+  }
+
+  /** The mode: {@link ObserveMode#EVENTS} for a plain listener. */
+  ObserveMode mode() {
+    return mode;
   }
 
   /** Registers with the router, then takes the first snapshot; undoes the registration on error. */
@@ -154,6 +178,7 @@ final class EngineSubscription implements Subscription {
         snapshot = taken;
         lastSeq = taken.seq();
         lastOccupancy = taken.occupancy();
+        lastToldOccupancy = taken.occupancy();
         if (bufferOverflowed) {
           state = State.STALE;
           buffered.clear();
@@ -206,8 +231,12 @@ final class EngineSubscription implements Subscription {
     schedule();
   }
 
-  /** Called by the router, in {@code seq} order, under its lock: must not block. */
-  void offer(PresenceEvent event) {
+  /**
+   * Called by the router, in {@code seq} order, under its lock: must not block. A {@link
+   * PresenceEvent}, or for a listener that takes intervals an {@link Interval} or an {@link
+   * OccupancyTick}.
+   */
+  void offer(Object event) {
     if (queued.incrementAndGet() > QUEUE_CAPACITY) {
       queued.decrementAndGet();
       overflowed.set(true);
@@ -250,7 +279,7 @@ final class EngineSubscription implements Subscription {
         accept(buffered.pollFirst());
       }
       for (int i = 0; i < BATCH; i++) {
-        PresenceEvent event = inbox.poll();
+        Object event = inbox.poll();
         if (event == null) {
           break;
         }
@@ -278,6 +307,59 @@ final class EngineSubscription implements Subscription {
     }
   }
 
+  private void accept(Object item) {
+    if (item instanceof PresenceEvent event) {
+      accept(event);
+    } else if (item instanceof Interval interval) {
+      accept(interval);
+    } else if (item instanceof OccupancyTick) {
+      tick();
+    }
+  }
+
+  /**
+   * Delivers the part of the interval after what was delivered last; drops one the snapshot already
+   * reflects; resyncs on a jump.
+   */
+  private void accept(Interval interval) {
+    if (interval.toSeq() <= lastSeq) {
+      return;
+    }
+    if (interval.fromSeq() > lastSeq + 1) {
+      goStale();
+      return;
+    }
+    Interval part = interval.fromSeq() == lastSeq + 1 ? interval : interval.after(lastSeq);
+    lastSeq = interval.toSeq();
+    lastOccupancy = interval.occupancy();
+    if (mode == ObserveMode.EVENTS && intervals != null) {
+      try {
+        intervals.onInterval(part);
+      } catch (RuntimeException e) {
+        LOG.log(
+            Level.WARNING,
+            e,
+            () -> "a presence listener of channel " + channel + " failed on an interval; ignored");
+      }
+    }
+  }
+
+  /** The end of a period: an occupancy subscription is told the occupancy if it changed. */
+  private void tick() {
+    if (mode != ObserveMode.OCCUPANCY || intervals == null || lastOccupancy == lastToldOccupancy) {
+      return;
+    }
+    lastToldOccupancy = lastOccupancy;
+    try {
+      intervals.onOccupancy(channel, lastOccupancy, lastSeq);
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          e,
+          () -> "a presence listener of channel " + channel + " failed on occupancy; ignored");
+    }
+  }
+
   /** Delivers the event if it is exactly the next one; drops a repeat; resyncs on a jump. */
   private void accept(PresenceEvent event) {
     long seq = event.seq();
@@ -285,6 +367,9 @@ final class EngineSubscription implements Subscription {
     if (seq == lastSeq + 1 || restart) {
       lastSeq = seq;
       lastOccupancy = event.occupancy();
+      if (mode == ObserveMode.OCCUPANCY) {
+        return;
+      }
       try {
         listener.onEvent(event);
       } catch (RuntimeException e) {

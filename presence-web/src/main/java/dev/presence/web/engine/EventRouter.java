@@ -31,6 +31,10 @@ import java.util.logging.Logger;
  * {@link #STREAM_IDLE} without events; a forgotten stream's next event waits up to the reorder
  * window unless it is {@code seq 1} or a subscription's snapshot says where the sequence stands.
  *
+ * <p>Each stream also keeps the channel's interval mode ({@link ChannelIntervals}), fed with every
+ * event in order and ticked with the clock: subscriptions whose listener takes intervals ({@link
+ * IntervalListener}) get its output, every other subscription and the hooks get every event.
+ *
  * <p>All stream state is guarded by one lock, held while events are routed; handing an event on is
  * a non-blocking queue offer, so the bus thread is never blocked by a subscriber or a hook.
  */
@@ -48,6 +52,8 @@ final class EventRouter implements PresenceEventBus.Listener {
   private final InstantSource clock;
   private final Duration reorderWindow;
   private final List<HookRunner> hooks;
+  private final int announceMax;
+  private final Duration interval;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<ChannelId, ChannelStream> streams = new HashMap<>();
@@ -60,6 +66,24 @@ final class EventRouter implements PresenceEventBus.Listener {
 
   EventRouter(
       PresenceEventBus bus, InstantSource clock, Duration reorderWindow, List<HookRunner> hooks) {
+    this(
+        bus,
+        clock,
+        reorderWindow,
+        hooks,
+        EngineConfig.defaults().announceMax(),
+        EngineConfig.defaults().interval());
+  }
+
+  EventRouter(
+      PresenceEventBus bus,
+      InstantSource clock,
+      Duration reorderWindow,
+      List<HookRunner> hooks,
+      int announceMax,
+      Duration interval) {
+    this.announceMax = announceMax;
+    this.interval = interval;
     this.bus = bus;
     this.clock = clock;
     this.reorderWindow = reorderWindow;
@@ -79,7 +103,7 @@ final class EventRouter implements PresenceEventBus.Listener {
           if (!isWanted(event.channel())) {
             continue;
           }
-          stream = new ChannelStream(event.channel(), now);
+          stream = newStream(event.channel(), now);
           streams.put(event.channel(), stream);
         }
         ready.clear();
@@ -125,8 +149,7 @@ final class EventRouter implements PresenceEventBus.Listener {
     List<PresenceEvent> ready = new ArrayList<>();
     lock.lock();
     try {
-      ChannelStream stream =
-          streams.computeIfAbsent(snapshot.channel(), c -> new ChannelStream(c, now));
+      ChannelStream stream = streams.computeIfAbsent(snapshot.channel(), c -> newStream(c, now));
       stream.startAt(snapshot.seq(), snapshot.occupancy(), now, ready);
       afterChange(stream, ready);
     } finally {
@@ -178,6 +201,14 @@ final class EventRouter implements PresenceEventBus.Listener {
               () -> "events of channel " + stream.channel() + " were missing; gap skipped");
         }
         afterChange(stream, ready);
+      }
+      List<Object> due = new ArrayList<>();
+      for (ChannelStream stream : streams.values()) {
+        stream.intervals().tick(now, due);
+        if (!due.isEmpty()) {
+          toIntervalSubscribers(stream.channel(), due);
+          due.clear();
+        }
       }
       if (!now.isBefore(nextCleanup)) {
         nextCleanup = now.plus(CLEANUP_EVERY);
@@ -257,15 +288,43 @@ final class EventRouter implements PresenceEventBus.Listener {
     }
     Set<EngineSubscription> subs = subscribers.get(stream.channel());
     boolean toHooks = !hooks.isEmpty() && isHookOwner(stream.channel());
+    List<Object> intervalOutput = new ArrayList<>();
     for (PresenceEvent event : ready) {
+      stream.intervals().offer(event, intervalOutput);
       if (subs != null) {
         for (EngineSubscription sub : subs) {
-          sub.offer(event);
+          if (sub.takesIntervals()) {
+            for (Object item : intervalOutput) {
+              sub.offer(item);
+            }
+          } else {
+            sub.offer(event);
+          }
         }
       }
+      intervalOutput.clear();
       if (toHooks) {
         for (HookRunner hook : hooks) {
           hook.offer(event);
+        }
+      }
+    }
+  }
+
+  private ChannelStream newStream(ChannelId channel, Instant now) {
+    return new ChannelStream(
+        channel, now, new ChannelIntervals(channel, announceMax, interval, reorderWindow));
+  }
+
+  private void toIntervalSubscribers(ChannelId channel, List<Object> items) {
+    Set<EngineSubscription> subs = subscribers.get(channel);
+    if (subs == null) {
+      return;
+    }
+    for (EngineSubscription sub : subs) {
+      if (sub.takesIntervals()) {
+        for (Object item : items) {
+          sub.offer(item);
         }
       }
     }

@@ -162,16 +162,31 @@ public final class PrecheckedPresence {
     return store.occupancy(channel);
   }
 
+  /** The snapshot of an occupancy subscription: the occupancy and seq, no user list read. */
+  private ChannelUsers occupancySnapshot(ChannelId channel) {
+    Occupancy o = store.occupancy(channel);
+    return new ChannelUsers(channel, o.occupancy(), o.seq(), List.of(), null);
+  }
+
   /**
-   * See {@link PresenceEngine#subscribe}.
+   * See {@link PresenceEngine#subscribe}. A listener that is an {@link IntervalListener} follows
+   * interval mode (SPEC 13.3); one in {@link ObserveMode#OCCUPANCY} gets a snapshot without users
+   * (read with the store's occupancy, not its user list).
    *
    * @param channel the channel, checked
    * @param listener the listener
    * @return the subscription
    */
   public Subscription subscribe(ChannelId channel, PresenceListener listener) {
+    boolean occupancyOnly =
+        listener instanceof IntervalListener il && il.mode() == ObserveMode.OCCUPANCY;
     EngineSubscription subscription =
-        new EngineSubscription(channel, listener, router, runtime.listeners(), store::snapshot);
+        new EngineSubscription(
+            channel,
+            listener,
+            router,
+            runtime.listeners(),
+            occupancyOnly ? this::occupancySnapshot : store::snapshot);
     subscription.start();
     return subscription;
   }

@@ -134,7 +134,13 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     this.runtime = new EngineRuntime(backend, hooks, config.hookQueueCapacity(), threadFactory);
     this.store = new StoreGateway(backend, limits.usersPerChannel(), config.grace());
     this.router =
-        new EventRouter(backend.eventBus(), clock, config.reorderWindow(), runtime.hooks());
+        new EventRouter(
+            backend.eventBus(),
+            clock,
+            config.reorderWindow(),
+            runtime.hooks(),
+            config.announceMax(),
+            config.interval());
     this.attributeRate =
         new RateLimiter(
             "attribute changes", limits.attributeSetsPerSecond(), limits.attributeSetsBurst());

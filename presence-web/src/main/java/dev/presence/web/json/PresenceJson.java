@@ -12,6 +12,7 @@ import dev.presence.event.Left;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.ChannelOccupancy;
 import dev.presence.spi.ChannelPage;
+import dev.presence.web.engine.Interval;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonException;
@@ -27,6 +28,7 @@ import jakarta.json.stream.JsonParsingException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -182,6 +184,97 @@ public final class PresenceJson {
       b.add("next", next);
     }
     return b;
+  }
+
+  /**
+   * The message of an interval (SPEC 13.3): {@code
+   * {"type":"interval","channel","fromSeq","toSeq","occupancy","join":[..],"leave":[..],"timeout":[..],"attributes":{"u":{..}}}};
+   * every list and the map present, empty when nothing is in them.
+   *
+   * @param i the interval
+   * @return the message
+   */
+  public static JsonObject interval(Interval i) {
+    JsonObjectBuilder attrs = BUILDERS.createObjectBuilder();
+    for (Map.Entry<UserId, Attributes> e : i.attributes().entrySet()) {
+      attrs.add(e.getKey().value(), attributes(e.getValue()));
+    }
+    return BUILDERS
+        .createObjectBuilder()
+        .add("type", "interval")
+        .add("channel", i.channel().value())
+        .add("fromSeq", i.fromSeq())
+        .add("toSeq", i.toSeq())
+        .add("occupancy", i.occupancy())
+        .add("join", users(i.join()))
+        .add("leave", users(i.leave()))
+        .add("timeout", users(i.timeout()))
+        .add("attributes", attrs)
+        .build();
+  }
+
+  /**
+   * The message of an occupancy subscription (SPEC 13.3): {@code
+   * {"type":"occupancy","channel","occupancy","seq"}}.
+   *
+   * @param channel the channel
+   * @param occupancy the occupancy
+   * @param seq the seq it is the occupancy after
+   * @return the message
+   */
+  public static JsonObject occupancyMessage(ChannelId channel, int occupancy, long seq) {
+    return BUILDERS
+        .createObjectBuilder()
+        .add("type", "occupancy")
+        .add("channel", channel.value())
+        .add("occupancy", occupancy)
+        .add("seq", seq)
+        .build();
+  }
+
+  /**
+   * A snapshot cut into pages of at most {@code pageSize} users (SPEC 13.3), in the users' order;
+   * at least one page, also for no users.
+   *
+   * @param users the users
+   * @param pageSize the most users per page, positive
+   * @return the pages
+   */
+  public static List<List<PresentUser>> pages(List<PresentUser> users, int pageSize) {
+    if (users.size() <= pageSize) {
+      return List.of(users);
+    }
+    List<List<PresentUser>> pages = new ArrayList<>();
+    for (int from = 0; from < users.size(); from += pageSize) {
+      pages.add(users.subList(from, Math.min(users.size(), from + pageSize)));
+    }
+    return pages;
+  }
+
+  /**
+   * The users of a snapshot page: {@code [{"userId","attributes"}]}.
+   *
+   * @param users the users
+   * @return the array builder
+   */
+  public static JsonArrayBuilder presentUsers(List<PresentUser> users) {
+    JsonArrayBuilder array = BUILDERS.createArrayBuilder();
+    for (PresentUser u : users) {
+      array.add(
+          BUILDERS
+              .createObjectBuilder()
+              .add("userId", u.userId().value())
+              .add("attributes", attributes(u.attributes())));
+    }
+    return array;
+  }
+
+  private static JsonArrayBuilder users(List<UserId> users) {
+    JsonArrayBuilder array = BUILDERS.createArrayBuilder();
+    for (UserId u : users) {
+      array.add(u.value());
+    }
+    return array;
   }
 
   /**

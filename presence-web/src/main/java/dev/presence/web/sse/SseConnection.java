@@ -4,14 +4,22 @@ import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceService;
+import dev.presence.PresentUser;
 import dev.presence.Subscription;
 import dev.presence.event.PresenceEvent;
 import dev.presence.web.delivery.DeliveryQueue;
 import dev.presence.web.delivery.SubscriptionStream;
+import dev.presence.web.engine.Interval;
+import dev.presence.web.engine.IntervalListener;
+import dev.presence.web.engine.ObserveMode;
 import dev.presence.web.json.PresenceJson;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +39,12 @@ import org.jspecify.annotations.Nullable;
  * SseStreams}'s executor (one at a time per stream) writes the queue to the client: first a {@code
  * snapshot} event, then each presence event as {@code event: <kind>} with the event JSON as data,
  * in {@code seq} order.
+ *
+ * <p><b>Large channels</b> (SPEC 13.3). The snapshot is sent as several {@code snapshot} events of
+ * at most {@code presence.ws.snapshot-page} users, {@code "more":true} on all but the last, all
+ * queued before the first event. Over {@code presence.channels.announce-max} the stream gets {@code
+ * event: interval} (the interval message as data) instead of each event; with {@code
+ * ?mode=occupancy} a snapshot without users, then {@code event: occupancy}.
  *
  * <p><b>Falling behind</b> follows the slow-consumer policy of {@link SubscriptionStream}, the
  * stream type WebSocket subscriptions use too: when the queue overflows (the client reads too
@@ -53,7 +67,7 @@ import org.jspecify.annotations.Nullable;
  * once. Keep-alive comments ({@link #keepAlive()}) make a vanished client show up as a failed write
  * even on a quiet channel.
  */
-final class SseConnection implements PresenceListener {
+final class SseConnection implements IntervalListener {
 
   /**
    * A write blocked longer than this closes the stream (see {@link SseStreams} for the shorter
@@ -64,6 +78,12 @@ final class SseConnection implements PresenceListener {
   private static final Logger LOG = Logger.getLogger(SseConnection.class.getName());
   private static final Object RESYNC = new Object();
   private static final Object KEEPALIVE = new Object();
+
+  /** One snapshot page, as written. */
+  private record SnapshotPage(String data) {}
+
+  /** An occupancy message (SPEC 13.3). */
+  private record OccupancyMessage(String data) {}
 
   private final ChannelId channel;
   private final SseEventSink sink;
@@ -83,6 +103,8 @@ final class SseConnection implements PresenceListener {
   private final Object writeLock = new Object();
   private @Nullable Thread writer; // guarded by writeLock: the thread in sink.send, if any
   private long writeStarted; // guarded by writeLock: nanoClock when that send began
+  private ObserveMode mode = ObserveMode.EVENTS;
+  private int pageSize = Integer.MAX_VALUE;
 
   SseConnection(
       ChannelId channel,
@@ -151,6 +173,23 @@ final class SseConnection implements PresenceListener {
    * @throws dev.presence.PresenceException if the subscription fails (nothing was sent)
    */
   void start(BiFunction<ChannelId, PresenceListener, Subscription> subscribe) {
+    start(subscribe, ObserveMode.EVENTS, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Subscribes in a mode and starts sending, snapshot first (SPEC 13.3).
+   *
+   * @param subscribe how to subscribe
+   * @param observeMode events (with intervals over the threshold) or occupancy
+   * @param snapshotPage the most users in one {@code snapshot} event
+   * @throws dev.presence.PresenceException if the subscription fails (nothing was sent)
+   */
+  void start(
+      BiFunction<ChannelId, PresenceListener, Subscription> subscribe,
+      ObserveMode observeMode,
+      int snapshotPage) {
+    this.mode = observeMode;
+    this.pageSize = snapshotPage;
     Subscription s = subscribe.apply(channel, this);
     stream.attach(s); // closes it at once if the stream was closed meanwhile
     ChannelUsers snapshot;
@@ -162,7 +201,60 @@ final class SseConnection implements PresenceListener {
       throw e;
     }
     started = true;
-    update(out -> queue.live(stream, snapshot, snapshot.seq(), out));
+    List<Object> pages = pages(snapshot);
+    update(out -> queue.livePages(stream, pages, snapshot.seq(), out));
+  }
+
+  /**
+   * The {@code snapshot} events of a snapshot: the channel users JSON with at most {@code pageSize}
+   * users each and {@code "more":true} on all but the last; occupancy subscriptions get one without
+   * {@code users} and {@code next}.
+   */
+  private List<Object> pages(ChannelUsers snapshot) {
+    if (mode == ObserveMode.OCCUPANCY) {
+      return List.of(
+          new SnapshotPage(
+              Json.createObjectBuilder()
+                  .add("channel", snapshot.channel().value())
+                  .add("occupancy", snapshot.occupancy())
+                  .add("seq", snapshot.seq())
+                  .build()
+                  .toString()));
+    }
+    List<List<PresentUser>> pages = PresenceJson.pages(snapshot.users(), pageSize);
+    List<Object> out = new ArrayList<>(pages.size());
+    for (int n = 0; n < pages.size(); n++) {
+      ChannelUsers page =
+          new ChannelUsers(
+              snapshot.channel(), snapshot.occupancy(), snapshot.seq(), pages.get(n), null);
+      JsonObjectBuilder b = PresenceJson.channelUsersBuilder(page, true);
+      if (n < pages.size() - 1) {
+        b.add("more", true);
+      }
+      out.add(new SnapshotPage(b.build().toString()));
+    }
+    return out;
+  }
+
+  @Override
+  public ObserveMode mode() {
+    return mode;
+  }
+
+  @Override
+  public void onInterval(Interval interval) {
+    if (stream.accepting()) {
+      update(out -> queue.offerEvent(stream, interval.toSeq(), interval, out));
+    }
+  }
+
+  @Override
+  public void onOccupancy(ChannelId c, int occupancy, long seq) {
+    if (stream.accepting()) {
+      OccupancyMessage m =
+          new OccupancyMessage(PresenceJson.occupancyMessage(c, occupancy, seq).toString());
+      update(out -> queue.offerEvent(stream, seq, m, out));
+    }
   }
 
   ChannelId channel() {
@@ -257,12 +349,16 @@ final class SseConnection implements PresenceListener {
                   .name(e.kind().wireName())
                   .data(PresenceJson.event(e).toString())
                   .build());
-        } else if (item instanceof ChannelUsers snapshot) {
+        } else if (item instanceof Interval interval) {
           send(
               sse.newEventBuilder()
-                  .name("snapshot")
-                  .data(PresenceJson.channelUsers(snapshot, true).toString())
+                  .name("interval")
+                  .data(interval.text(SseConnection::intervalText))
                   .build());
+        } else if (item instanceof OccupancyMessage m) {
+          send(sse.newEventBuilder().name("occupancy").data(m.data()).build());
+        } else if (item instanceof SnapshotPage page) {
+          send(sse.newEventBuilder().name("snapshot").data(page.data()).build());
         } else if (item == RESYNC) {
           synchronized (lock) {
             queue.restart(stream); // events are held while the new snapshot is taken
@@ -275,7 +371,8 @@ final class SseConnection implements PresenceListener {
           Subscription s = stream.subscription();
           if (s != null) {
             ChannelUsers snapshot = s.resync();
-            update(out -> queue.live(stream, snapshot, snapshot.seq(), out));
+            List<Object> pages = pages(snapshot);
+            update(out -> queue.livePages(stream, pages, snapshot.seq(), out));
           }
         } else if (item == KEEPALIVE) {
           send(sse.newEventBuilder().comment("keep-alive").build());
@@ -297,6 +394,11 @@ final class SseConnection implements PresenceListener {
     if (more) {
       schedule();
     }
+  }
+
+  /** The interval message, the same text as on WebSocket (cached on the interval). */
+  private static String intervalText(Interval interval) {
+    return PresenceJson.interval(interval).toString();
   }
 
   private void send(OutboundSseEvent event) throws Exception {

@@ -7,6 +7,7 @@ import dev.presence.spi.Registration;
 import dev.presence.spi.support.NamedThreads;
 import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.connection.ConnectionLimiter;
+import dev.presence.web.engine.ObserveMode;
 import dev.presence.web.engine.PresenceEngine;
 import dev.presence.web.ops.OperationMetrics;
 import jakarta.annotation.PostConstruct;
@@ -169,9 +170,24 @@ public class SseStreams {
    * @throws dev.presence.PresenceException if the subscription fails
    */
   public void open(ChannelId channel, UserId user, SseEventSink sink, Sse sse) {
+    open(channel, user, ObserveMode.EVENTS, sink, sse);
+  }
+
+  /**
+   * Opens a stream in a mode (SPEC 13.3): subscribes to the channel and starts sending.
+   *
+   * @param channel the channel
+   * @param user the stream's user
+   * @param mode events or occupancy
+   * @param sink the client's sink
+   * @param sse the SSE factory
+   * @throws UnavailableException if a connection limit refuses the stream (503)
+   * @throws dev.presence.PresenceException if the subscription fails
+   */
+  public void open(ChannelId channel, UserId user, ObserveMode mode, SseEventSink sink, Sse sse) {
     ConnectionLimiter.Permit permit = limiter.acquire(user);
     try {
-      open(channel, user, sink, sse, permit);
+      open(channel, user, mode, sink, sse, permit);
     } catch (RuntimeException e) {
       permit.release();
       throw e;
@@ -179,7 +195,12 @@ public class SseStreams {
   }
 
   private void open(
-      ChannelId channel, UserId user, SseEventSink sink, Sse sse, ConnectionLimiter.Permit permit) {
+      ChannelId channel,
+      UserId user,
+      ObserveMode mode,
+      SseEventSink sink,
+      Sse sse,
+      ConnectionLimiter.Permit permit) {
     ThreadPoolExecutor pool = senders;
     if (pool == null) {
       throw new IllegalStateException("the event streams are not started");
@@ -207,7 +228,8 @@ public class SseStreams {
     users.put(c, user);
     metrics.sseStreamOpened();
     try {
-      c.start(presence.prechecked()::subscribe); // the resource checked the channel
+      // the resource checked the channel
+      c.start(presence.prechecked()::subscribe, mode, config.snapshotPage());
     } catch (RuntimeException e) {
       if (open.remove(c)) {
         metrics.sseStreamClosed();

@@ -7,7 +7,6 @@ import dev.presence.ErrorCode;
 import dev.presence.ForbiddenException;
 import dev.presence.InvalidArgumentException;
 import dev.presence.PresenceException;
-import dev.presence.PresenceListener;
 import dev.presence.PresenceSession;
 import dev.presence.Subscription;
 import dev.presence.TooLargeException;
@@ -20,7 +19,10 @@ import dev.presence.web.auth.AccessControl;
 import dev.presence.web.auth.TokenVerifier;
 import dev.presence.web.auth.VerifiedToken;
 import dev.presence.web.delivery.SubscriptionStream;
+import dev.presence.web.engine.Interval;
+import dev.presence.web.engine.IntervalListener;
 import dev.presence.web.engine.LimitChecks;
+import dev.presence.web.engine.ObserveMode;
 import dev.presence.web.engine.PrecheckedPresence;
 import dev.presence.web.engine.PresenceEngine;
 import dev.presence.web.json.PresenceJson;
@@ -125,6 +127,7 @@ final class Connection implements Outbox.Listener {
    *     data sent) before it counts as too slow
    * @param maxSubscriptions the most channels one connection may observe
    * @param windowChars the most characters sent and not yet acknowledged (see {@link AckWindow})
+   * @param snapshotPage the most users in one snapshot message ({@code presence.ws.snapshot-page})
    */
   record Settings(
       int queueCapacity,
@@ -133,7 +136,8 @@ final class Connection implements Outbox.Listener {
       Duration pingInterval,
       Duration sendTimeout,
       int maxSubscriptions,
-      long windowChars) {}
+      long windowChars,
+      int snapshotPage) {}
 
   private final TokenVerifier verifier;
   private final LimitChecks checks;
@@ -556,7 +560,7 @@ final class Connection implements Outbox.Listener {
     }
     Subscription subscription;
     try {
-      subscription = presence.subscribe(channel, new StreamListener(stream));
+      subscription = presence.subscribe(channel, new StreamListener(stream, r.mode()));
     } catch (RuntimeException e) {
       synchronized (streams) {
         streams.remove(channel, stream);
@@ -570,15 +574,44 @@ final class Connection implements Outbox.Listener {
       return;
     }
     ChannelUsers snapshot = subscription.snapshot();
-    outbox.live(stream, Messages.snapshot(r.id(), snapshot), snapshot.seq());
+    outbox.livePages(
+        stream,
+        Messages.snapshotPages(
+            r.id(), snapshot, settings.snapshotPage(), r.mode() == ObserveMode.EVENTS),
+        snapshot.seq());
   }
 
-  /** Feeds one subscription's events into its stream; only enqueues. */
-  private final class StreamListener implements PresenceListener {
+  /**
+   * Feeds one subscription's events, intervals or occupancy into its stream; only enqueues. An
+   * interval's text is made once per interval ({@link Interval#text}), shared by every connection
+   * it goes to.
+   */
+  private final class StreamListener implements IntervalListener {
     private final Outbox.Stream stream;
+    private final ObserveMode mode;
 
-    StreamListener(Outbox.Stream stream) {
+    StreamListener(Outbox.Stream stream, ObserveMode mode) {
       this.stream = stream;
+      this.mode = mode;
+    }
+
+    @Override
+    public ObserveMode mode() {
+      return mode;
+    }
+
+    @Override
+    public void onInterval(Interval interval) {
+      if (stream.accepting()) {
+        outbox.offerEvent(stream, interval.toSeq(), interval.text(Messages::interval));
+      }
+    }
+
+    @Override
+    public void onOccupancy(ChannelId channel, int occupancy, long seq) {
+      if (stream.accepting()) {
+        outbox.offerEvent(stream, seq, Messages.occupancy(channel, occupancy, seq));
+      }
     }
 
     @Override

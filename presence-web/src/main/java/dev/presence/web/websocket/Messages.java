@@ -6,12 +6,15 @@ import dev.presence.PresenceException;
 import dev.presence.PresentUser;
 import dev.presence.RateLimitedException;
 import dev.presence.event.PresenceEvent;
+import dev.presence.web.engine.Interval;
 import dev.presence.web.json.PresenceJson;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -82,6 +85,51 @@ final class Messages {
         .add("users", users)
         .build()
         .toString();
+  }
+
+  /**
+   * The snapshot of a subscription in pages (SPEC 13.3): each page {@code
+   * {"id","type":"snapshot","channel","seq","occupancy","users":[..]}} with at most {@code
+   * pageSize} users and {@code "more":true} on all but the last; one page (exactly {@link
+   * #snapshot}) when the users fit. Without users ({@code withUsers} false, occupancy
+   * subscriptions): one page without a {@code users} member.
+   */
+  static List<String> snapshotPages(
+      @Nullable JsonValue id, ChannelUsers snapshot, int pageSize, boolean withUsers) {
+    if (!withUsers) {
+      return List.of(
+          start(id, "snapshot")
+              .add("channel", snapshot.channel().value())
+              .add("seq", snapshot.seq())
+              .add("occupancy", snapshot.occupancy())
+              .build()
+              .toString());
+    }
+    List<List<PresentUser>> pages = PresenceJson.pages(snapshot.users(), pageSize);
+    List<String> texts = new ArrayList<>(pages.size());
+    for (int n = 0; n < pages.size(); n++) {
+      JsonObjectBuilder b =
+          start(id, "snapshot")
+              .add("channel", snapshot.channel().value())
+              .add("seq", snapshot.seq())
+              .add("occupancy", snapshot.occupancy())
+              .add("users", PresenceJson.presentUsers(pages.get(n)));
+      if (n < pages.size() - 1) {
+        b.add("more", true);
+      }
+      texts.add(b.build().toString());
+    }
+    return texts;
+  }
+
+  /** The interval message (SPEC 13.3), see {@link PresenceJson#interval}. */
+  static String interval(Interval interval) {
+    return PresenceJson.interval(interval).toString();
+  }
+
+  /** {@code {"type":"occupancy","channel","occupancy","seq"}} (SPEC 13.3). */
+  static String occupancy(ChannelId channel, int occupancy, long seq) {
+    return PresenceJson.occupancyMessage(channel, occupancy, seq).toString();
   }
 
   /** {@code {"type":"kicked","channel"}}: an administrator removed the user (SPEC 13.4). */

@@ -168,6 +168,18 @@ final class Outbox {
   }
 
   /**
+   * Like {@link #live(Stream, String, long)} with a snapshot in pages (SPEC 13.3): the pages are
+   * queued in order, then the stream's events.
+   *
+   * @param stream the stream
+   * @param pages the snapshot's pages, at least one
+   * @param snapshotSeq the snapshot's seq
+   */
+  void livePages(Stream stream, List<String> pages, long snapshotSeq) {
+    change(fx -> queue.livePages(stream, pages, snapshotSeq, fx));
+  }
+
+  /**
    * The engine cannot serve a stream in order any more: queues a resync message after the stream's
    * queued events and drops its further events.
    *

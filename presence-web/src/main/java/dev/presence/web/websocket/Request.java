@@ -5,6 +5,7 @@ import dev.presence.ChannelId;
 import dev.presence.InvalidArgumentException;
 import dev.presence.PageRequest;
 import dev.presence.UserId;
+import dev.presence.web.engine.ObserveMode;
 import dev.presence.web.json.PresenceJson;
 import dev.presence.web.json.Texts;
 import jakarta.json.JsonNumber;
@@ -29,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param page the page, for {@code channelUsers}
  * @param token the new JWT, for {@code reauthenticate} (not verified here; left out of {@link
  *     #toString()})
+ * @param mode what a {@code subscribe} wants ({@code "mode"}: {@code events}, the default when
+ *     absent or null, or {@code occupancy}); {@code events} for other types
  */
 record Request(
     @Nullable JsonValue id,
@@ -37,7 +40,8 @@ record Request(
     @Nullable UserId user,
     @Nullable Attributes attributes,
     @Nullable PageRequest page,
-    @Nullable String token) {
+    @Nullable String token,
+    ObserveMode mode) {
 
   /** The longest request id accepted, in characters. */
   static final int MAX_ID_LENGTH = 256;
@@ -122,26 +126,47 @@ record Request(
           "unknown request type '" + abbreviate(typeName) + "'; expected one of " + TYPES);
     }
     return switch (type) {
-      case JOIN, LEAVE, SUBSCRIBE, UNSUBSCRIBE ->
-          new Request(id, type, channel(frame), null, null, null, null);
+      case JOIN, LEAVE, UNSUBSCRIBE ->
+          new Request(id, type, channel(frame), null, null, null, null, ObserveMode.EVENTS);
+      case SUBSCRIBE ->
+          new Request(
+              id,
+              type,
+              channel(frame),
+              null,
+              null,
+              null,
+              null,
+              ObserveMode.parse(string(frame, "mode")));
       case SET_ATTRIBUTES -> {
         ChannelId channel = channel(frame);
         JsonValue value = frame.get("attributes");
         if (value == null) {
           throw missing("attributes", "an object of string values");
         }
-        yield new Request(id, type, channel, null, PresenceJson.parseAttributes(value), null, null);
+        yield new Request(
+            id,
+            type,
+            channel,
+            null,
+            PresenceJson.parseAttributes(value),
+            null,
+            null,
+            ObserveMode.EVENTS);
       }
-      case GET_ATTRIBUTES -> new Request(id, type, channel(frame), user(frame), null, null, null);
-      case CHANNEL_USERS -> new Request(id, type, channel(frame), null, null, page(frame), null);
-      case USER_CHANNELS -> new Request(id, type, null, user(frame), null, null, null);
-      case HEARTBEAT -> new Request(id, type, null, null, null, null, null);
+      case GET_ATTRIBUTES ->
+          new Request(id, type, channel(frame), user(frame), null, null, null, ObserveMode.EVENTS);
+      case CHANNEL_USERS ->
+          new Request(id, type, channel(frame), null, null, page(frame), null, ObserveMode.EVENTS);
+      case USER_CHANNELS ->
+          new Request(id, type, null, user(frame), null, null, null, ObserveMode.EVENTS);
+      case HEARTBEAT -> new Request(id, type, null, null, null, null, null, ObserveMode.EVENTS);
       case REAUTHENTICATE -> {
         String token = string(frame, "token");
         if (token == null) {
           throw missing("token", "the new JWT, a string");
         }
-        yield new Request(id, type, null, null, null, null, token);
+        yield new Request(id, type, null, null, null, null, token, ObserveMode.EVENTS);
       }
     };
   }
@@ -167,6 +192,8 @@ record Request(
         + ", page="
         + page
         + (token == null ? "" : ", token=(hidden)")
+        + ", mode="
+        + mode
         + "]";
   }
 

@@ -91,7 +91,8 @@ public class WebSocketRuntime {
             timeout.dividedBy(3),
             SEND_TIMEOUT,
             config.limits().channelsPerSession(),
-            Outbox.DEFAULT_WINDOW_CHARS);
+            Outbox.DEFAULT_WINDOW_CHARS,
+            config.snapshotPage());
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     senders = NamedThreads.pool(threads, threads("presence-ws-send-"));
     ScheduledThreadPoolExecutor check =

@@ -34,7 +34,8 @@ class EngineConfigTest {
             .withGrace(Duration.ZERO)
             .withTickInterval(Duration.ofSeconds(1))
             .withReorderWindow(Duration.ofSeconds(3))
-            .withHookQueueCapacity(5);
+            .withHookQueueCapacity(5)
+            .withIntervals(7, Duration.ofSeconds(2));
     assertThat(c)
         .isEqualTo(
             new EngineConfig(
@@ -44,7 +45,9 @@ class EngineConfigTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(3),
                 5,
-                200));
+                200,
+                7,
+                Duration.ofSeconds(2)));
   }
 
   @Test
@@ -54,6 +57,10 @@ class EngineConfigTest {
     assertThatThrownBy(() -> d.withTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withGrace(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.withIntervals(-1, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.withIntervals(5, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withTickInterval(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);

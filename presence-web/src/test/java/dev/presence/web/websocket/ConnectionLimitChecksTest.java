@@ -62,7 +62,8 @@ class ConnectionLimitChecksTest {
                 Duration.ofSeconds(20),
                 Duration.ofSeconds(30),
                 3,
-                Outbox.DEFAULT_WINDOW_CHARS),
+                Outbox.DEFAULT_WINDOW_CHARS,
+                1000),
             new AtomicLong(1)::get,
             c -> {});
   }

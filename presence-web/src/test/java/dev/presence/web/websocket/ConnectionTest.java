@@ -71,9 +71,18 @@ class ConnectionTest {
     backend.close();
   }
 
+  private int snapshotPage = 1000;
+
   private Connection.Settings settings(int capacity) {
     return new Connection.Settings(
-        capacity, 65536, T, T.dividedBy(3), Duration.ofSeconds(30), 3, Outbox.DEFAULT_WINDOW_CHARS);
+        capacity,
+        65536,
+        T,
+        T.dividedBy(3),
+        Duration.ofSeconds(30),
+        3,
+        Outbox.DEFAULT_WINDOW_CHARS,
+        snapshotPage);
   }
 
   /** A client of one connection: sends frames, reads what the server sent. */
@@ -486,6 +495,76 @@ class ConnectionTest {
       assertThat(update.getString("timestamp")).isEqualTo("2026-01-01T00:00:00Z");
       int snapshotIndex = observer.messages().indexOf(snapshot);
       assertThat(observer.messages().indexOf(events.get(0))).isGreaterThan(snapshotIndex);
+    }
+
+    @Test
+    @DisplayName("a snapshot over snapshot-page users comes in pages; events wait for the last")
+    void pagedSnapshot() {
+      snapshotPage = 2;
+      for (int n = 1; n <= 5; n++) {
+        engine.join(ROOM, UserId.of("u" + n));
+      }
+      Client observer = new Client("observer");
+      observer.connection.onText("{\"id\":7,\"type\":\"subscribe\",\"channel\":\"room\"}");
+      engine.join(ROOM, UserId.of("u6"));
+      observer.awaitEvent("join", "u6");
+      List<JsonObject> all = observer.messages();
+      List<JsonObject> pages =
+          all.stream().filter(m -> "snapshot".equals(m.getString("type"))).toList();
+      assertThat(pages).hasSize(3);
+      assertThat(pages).allSatisfy(p -> assertThat(p.getInt("id")).isEqualTo(7));
+      assertThat(pages).allSatisfy(p -> assertThat(p.getInt("seq")).isEqualTo(5));
+      assertThat(pages).allSatisfy(p -> assertThat(p.getInt("occupancy")).isEqualTo(5));
+      assertThat(pages.get(0).getBoolean("more")).isTrue();
+      assertThat(pages.get(1).getBoolean("more")).isTrue();
+      assertThat(pages.get(2).containsKey("more")).isFalse();
+      assertThat(pages)
+          .flatExtracting(p -> p.getJsonArray("users").getValuesAs(JsonObject.class))
+          .extracting(u -> u.getString("userId"))
+          .containsExactly("u1", "u2", "u3", "u4", "u5");
+      assertThat(all.indexOf(observer.events().get(0))).isGreaterThan(all.indexOf(pages.get(2)));
+    }
+
+    @Test
+    @DisplayName("mode occupancy: a snapshot without users")
+    void occupancySnapshot() {
+      engine.join(ROOM, UserId.of("u1"));
+      Client observer = new Client("observer");
+      JsonObject snapshot =
+          observer.request("{\"type\":\"subscribe\",\"channel\":\"room\",\"mode\":\"occupancy\"}");
+      assertThat(snapshot.getString("type")).isEqualTo("snapshot");
+      assertThat(snapshot.getInt("occupancy")).isEqualTo(1);
+      assertThat(snapshot.getInt("seq")).isEqualTo(1);
+      assertThat(snapshot.containsKey("users")).isFalse();
+      assertThat(observer.connection.streamState(ROOM)).isNotNull();
+      engine.join(ROOM, UserId.of("u2"));
+      assertThat(observer.events()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("any other mode is INVALID_ARGUMENT and subscribes nothing")
+    void badModes() {
+      Client observer = new Client("observer");
+      for (String mode :
+          List.of(
+              "\"Events\"",
+              "\"\"",
+              "\"intervals\"",
+              "5",
+              "true",
+              "[\"events\"]",
+              "{}",
+              "\"\\ud800\"",
+              "\"" + "e".repeat(10_000) + "\"")) {
+        observer.error(
+            "{\"type\":\"subscribe\",\"channel\":\"room\",\"mode\":" + mode + "}",
+            "INVALID_ARGUMENT");
+      }
+      assertThat(observer.connection.streamState(ROOM)).isNull();
+      JsonObject nullMode =
+          observer.request("{\"type\":\"subscribe\",\"channel\":\"room\",\"mode\":null}");
+      assertThat(nullMode.getString("type")).isEqualTo("snapshot");
+      assertThat(nullMode.containsKey("users")).isTrue();
     }
 
     @Test

@@ -126,7 +126,8 @@ class ConnectionTokenTest {
                   Duration.ofMinutes(40),
                   Duration.ofSeconds(30),
                   3,
-                  Outbox.DEFAULT_WINDOW_CHARS),
+                  Outbox.DEFAULT_WINDOW_CHARS,
+                  1000),
               () -> nanos,
               c -> {});
       connection.open();

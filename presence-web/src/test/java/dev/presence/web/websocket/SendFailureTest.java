@@ -163,7 +163,8 @@ class SendFailureTest {
                   Duration.ofSeconds(20),
                   Duration.ofSeconds(30),
                   8,
-                  Outbox.DEFAULT_WINDOW_CHARS),
+                  Outbox.DEFAULT_WINDOW_CHARS,
+                  1000),
               System::nanoTime,
               x -> ends.incrementAndGet());
       c.open();
