@@ -50,6 +50,7 @@ const opts = {
   'snapshot-samples': '3',
   resubscribe: 'true', // observers subscribe again after a resync (as presence.js does)
   label: '', // free text copied to the result (e.g. "interval" or "per-event")
+  cleanup: 'true', // leave what was joined at the end (false: the server is stopped anyway)
   json: '',
   'max-seconds': '900', // watchdog
 };
@@ -443,6 +444,7 @@ async function main() {
 
   // 5. Clean up: leave what we joined (the server would time the rest out).
   for (const o of observers) o.ws?.terminate();
+  if (opts.cleanup !== 'true') return;
   await pool([...live], CONCURRENCY, (u) => rest('DELETE', u));
   await Promise.all(wsSessions.map((ws) => new Promise((r) => { ws.once('close', r); ws.close(1000); setTimeout(r, 5000).unref(); })));
   agent.destroy();

@@ -66,5 +66,5 @@ until curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready"; do
 done
 echo "server pid $server_pid ready; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 json=$OUT/$stamp-$mode.json
-node "$here/large-bench.mjs" --url "http://127.0.0.1:$PORT/" --pid "$server_pid" --label "$mode" --json "$json" "$@"
+node "$here/large-bench.mjs" --url "http://127.0.0.1:$PORT/" --pid "$server_pid" --label "$mode" --json "$json" --cleanup false "$@"
 echo "result: $json"

@@ -603,6 +603,7 @@ export class PresenceClient {
         : null;
     const out = [];
     const joined = new Set();
+    const gone = new Set();
     for (const u of list(m.join)) {
       const a = attributesOf(u) || {};
       joined.add(u);
@@ -613,13 +614,14 @@ export class PresenceClient {
       for (const u of list(m[kind])) {
         const last = state.members.get(u) || {};
         state.members.delete(u);
+        gone.add(u);
         out.push([kind, u, last]);
       }
     }
     for (const u of Object.keys(attributes)) {
       const a = attributesOf(u);
-      if (a === null || joined.has(u)) {
-        continue;
+      if (a === null || joined.has(u) || gone.has(u)) {
+        continue; // a joiner's come with its join; a leaver's are never listed (SPEC 13.3 rules)
       }
       state.members.set(u, a);
       out.push(["attributesUpdate", u, a]);
