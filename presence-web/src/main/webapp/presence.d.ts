@@ -31,6 +31,17 @@ export interface PresenceEventMessage {
   synthetic?: true;
   /** Addition: `"kicked"` on a `leave` an administrator caused (SPEC 13.4); absent otherwise. */
   reason?: "kicked";
+  /**
+   * Addition (SPEC 13.3): true for an event taken from an interval message (a channel over the
+   * server's `presence.channels.announce-max` users). An interval's lists reach listeners as one
+   * event per user, in this order: `join` (list order; with the user's attributes when the
+   * interval has them), `leave`, `timeout`, then `attributesUpdate` for the other users of its
+   * `attributes`. Such events carry `seq` = the interval's `toSeq`, `fromSeq`, and the occupancy
+   * at the end of the interval.
+   */
+  interval?: true;
+  /** Addition (SPEC 13.3): on interval events, the first seq the interval covers. */
+  fromSeq?: number;
 }
 
 /** The argument of a presence listener. */
@@ -41,6 +52,32 @@ export interface PresenceListenerEvent {
 
 /** A presence listener: called once per event, in the channel's order, never twice for one event. */
 export type PresenceListener = (event: PresenceListenerEvent) => void;
+
+/**
+ * Addition (SPEC 13.3): how a channel is observed. `"events"` (default): every join, leave,
+ * timeout and attribute change, and the member list. `"occupancy"`: the occupancy only (no member
+ * list; cheap on very large channels).
+ */
+export type ObserveMode = "events" | "occupancy";
+
+/** Addition (SPEC 13.3): what an occupancy listener receives when the channel's occupancy changed. */
+export interface OccupancyListenerEvent {
+  event: "occupancy";
+  message: {
+    channel: string;
+    /** Users present. */
+    occupancy: number;
+    /** The channel's sequence number this occupancy reflects. */
+    seq: number;
+    timestamp: null;
+  };
+}
+
+/**
+ * Addition (SPEC 13.3): an occupancy listener (`addPresenceListener({ channel, mode: "occupancy" }, l)`):
+ * called when the occupancy changed, at most once per event message or interval of the server.
+ */
+export type OccupancyListener = (event: OccupancyListenerEvent) => void;
 
 /** A user present in a channel. */
 export interface ChannelUser {
@@ -60,6 +97,12 @@ export interface ChannelUsersResult {
 /** What addPresenceListener resolves to: the members when observing started. */
 export interface ChannelSnapshot extends ChannelUsersResult {
   channel: string;
+}
+
+/** Addition (SPEC 13.3): what addPresenceListener in occupancy mode resolves to (no member list). */
+export interface OccupancySnapshot extends ChannelSnapshot {
+  /** Always empty: occupancy mode does not receive the member list. */
+  channelUsers: [];
 }
 
 /** The connection's state, as reported to `onStatus`. */
@@ -176,9 +219,14 @@ export declare class PresenceClient {
   /** Without userProfileId: the client's own user. Rejects with NOT_PRESENT for a user not present. */
   getPresenceUserAttributes(args: { channel: string; userProfileId?: string }): Promise<Attributes>;
   /** Resolves, once the channel is observed, to its members at that moment. */
-  addPresenceListener(args: { channel: string }, listener: PresenceListener): Promise<ChannelSnapshot>;
-  /** Without a listener: all of the channel's listeners. */
-  removePresenceListener(args: { channel: string }, listener?: PresenceListener): Promise<void>;
+  addPresenceListener(args: { channel: string; mode?: "events" }, listener: PresenceListener): Promise<ChannelSnapshot>;
+  /** Addition (SPEC 13.3): observes the occupancy only; resolves to it (no member list). */
+  addPresenceListener(args: { channel: string; mode: "occupancy" }, listener: OccupancyListener): Promise<OccupancySnapshot>;
+  /** Without a listener: all of the channel's listeners (of both modes). */
+  removePresenceListener(
+    args: { channel: string },
+    listener?: PresenceListener | OccupancyListener,
+  ): Promise<void>;
   /** Closes the socket cleanly and stops reconnecting. */
   close(): Promise<void>;
 }
@@ -203,10 +251,15 @@ export declare function getPresenceUserAttributes(args: {
   userProfileId?: string;
 }): Promise<Attributes>;
 export declare function addPresenceListener(
-  args: { channel: string },
+  args: { channel: string; mode?: "events" },
   listener: PresenceListener,
 ): Promise<ChannelSnapshot>;
+/** Addition (SPEC 13.3): observes the occupancy only; resolves to it (no member list). */
+export declare function addPresenceListener(
+  args: { channel: string; mode: "occupancy" },
+  listener: OccupancyListener,
+): Promise<OccupancySnapshot>;
 export declare function removePresenceListener(
   args: { channel: string },
-  listener?: PresenceListener,
+  listener?: PresenceListener | OccupancyListener,
 ): Promise<void>;

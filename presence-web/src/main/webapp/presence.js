@@ -50,6 +50,28 @@
  *   and every later connection uses `token` (a function given as `token` is called before each
  *   connection, as before).
  * - `{"type":"batch","messages":[...]}` frames are unpacked in order.
+ * - Large channels (SPEC 13.3): above the server's `presence.channels.announce-max` users an
+ *   observer gets one `{"type":"interval","fromSeq","toSeq","occupancy","join","leave","timeout",
+ *   "attributes"}` message per interval instead of one message per event. The client applies it
+ *   like the events it stands for: it continues only from `fromSeq === seq + 1` (a gap, or an
+ *   interval that starts inside what the client already has, makes it subscribe again) and then
+ *   knows `toSeq`. Listeners get one event per user, in this order: every user of `join` (in list
+ *   order, with the attributes `attributes` holds for them, else none), then `leave`, then
+ *   `timeout`, then `attributesUpdate` for every other user of `attributes` (in the object's key
+ *   order); the same order as the seed's SDK gives PubNub's interval events. Each carries
+ *   `message.interval === true`, `seq` = `toSeq`, `fromSeq`, and the interval's `occupancy` (the
+ *   occupancy at its end). An interval with empty lists delivers nothing to presence listeners.
+ * - Snapshots of more than `presence.ws.snapshot-page` users arrive in pages (`"more": true` on
+ *   all but the last, same id and seq): the client joins the pages before using the snapshot.
+ * - Occupancy only: `addPresenceListener({ channel, mode: "occupancy" }, listener)` observes a
+ *   channel without its member list (the server's `"mode":"occupancy"`: a snapshot without users,
+ *   then `{"type":"occupancy","occupancy","seq"}` at most once per interval when it changed). The
+ *   listener gets `{event: "occupancy", message: {channel, occupancy, seq, timestamp: null}}` each
+ *   time the occupancy changes, and the promise resolves to `{channel, occupancy, seq,
+ *   channelUsers: []}`. One subscription per channel and client: while a channel also has
+ *   listeners of events, the client subscribes in events mode and feeds the occupancy listeners
+ *   from the events (a change of occupancy, at most once per event message or interval); when the
+ *   last events listener goes, it subscribes again in occupancy mode.
  * - Administration (SPEC 13.4): `{"type":"kicked","channel"}` makes the client forget its join of
  *   the channel (no re-join after a reconnect) and call `onKicked(channel)`; a `leave` event of a
  *   kick reaches listeners with `message.reason === "kicked"`. A close with code 4003 (an
@@ -252,7 +274,10 @@ export class PresenceClient {
    * @param {{channel: string}} args
    * @param {(e: {event: string, message: object}) => void} listener
    */
-  addPresenceListener({ channel } = {}, listener) {
+  addPresenceListener({ channel, mode } = {}, listener) {
+    if (mode !== undefined && mode !== "events" && mode !== "occupancy") {
+      return Promise.reject(new PresenceError("INVALID_ARGUMENT", "mode must be \"events\" or \"occupancy\""));
+    }
     if (typeof listener !== "function") {
       return Promise.reject(new PresenceError("INVALID_ARGUMENT", "the listener must be a function"));
     }
@@ -263,13 +288,30 @@ export class PresenceClient {
       return Promise.reject(closedError());
     }
     let state = this._channels.get(channel);
+    const occupancyOnly = mode === "occupancy";
     if (!state) {
       state = new ChannelState(channel);
       this._channels.set(channel, state);
+      (occupancyOnly ? state.occupancyListeners : state.listeners).add(listener);
       this._subscribe(state);
+    } else if (occupancyOnly) {
+      state.occupancyListeners.add(listener);
+    } else {
+      const upgrade = state.listeners.size === 0;
+      state.listeners.add(listener);
+      if (upgrade) {
+        // Observed for occupancy only so far: a new snapshot, with users, is needed.
+        state.renewReady();
+        this._subscribe(state);
+      }
     }
-    state.listeners.add(listener);
-    return state.ready.then(() => state.view());
+    const view = () => (occupancyOnly ? state.occupancyView() : state.view());
+    if (state.synced && !state.readyPending) {
+      return Promise.resolve(view());
+    }
+    // The views as of the snapshot (taken when it arrived: events after it may be handled before
+    // this promise's callbacks run, and they reach the listener).
+    return state.ready.then((views) => (occupancyOnly ? views.occupancy : views.events));
   }
 
   /**
@@ -284,12 +326,21 @@ export class PresenceClient {
     if (!state) {
       return;
     }
+    const hadEvents = state.listeners.size > 0;
     if (listener === undefined) {
       state.listeners.clear();
+      state.occupancyListeners.clear();
     } else {
       state.listeners.delete(listener);
+      state.occupancyListeners.delete(listener);
     }
     if (state.listeners.size > 0) {
+      return;
+    }
+    if (state.occupancyListeners.size > 0) {
+      if (hadEvents) {
+        this._subscribe(state); // the last events listener went: occupancy mode is enough
+      }
       return;
     }
     this._channels.delete(channel);
@@ -427,8 +478,13 @@ export class PresenceClient {
       return; // the next connection subscribes (see _restore)
     }
     let id = null;
+    const frame = { type: "subscribe", channel: state.channel };
+    if (state.mode() === "occupancy") {
+      frame.mode = "occupancy";
+    }
+    state.subscribedMode = state.mode();
     id = this._enqueue(
-      { type: "subscribe", channel: state.channel },
+      frame,
       true,
       (snapshot) => {
         if (this._channels.get(state.channel) === state && state.subscribeId === id) {
@@ -445,6 +501,11 @@ export class PresenceClient {
           // The first subscribe failed (e.g. FORBIDDEN): the listeners are not added.
           this._channels.delete(state.channel);
           state.fail(error);
+        } else if (state.readyPending) {
+          // The subscribe in events mode after occupancy-only failed: those listeners wait in vain.
+          state.listeners.clear();
+          state.fail(error);
+          this._report(error);
         } else {
           this._report(error);
         }
@@ -454,18 +515,26 @@ export class PresenceClient {
   }
 
   _snapshot(state, snapshot) {
+    const withUsers = Array.isArray(snapshot.users);
     const members = new Map();
     for (const u of snapshot.users || []) {
       members.set(u.userId, u.attributes || {});
     }
-    const synthetic = state.synced ? diff(state, members, snapshot) : [];
+    // Synthetic events only between two member lists (not after an occupancy-only snapshot).
+    const synthetic = state.synced && state.usersKnown && withUsers ? diff(state, members, snapshot) : [];
+    const first = !state.synced;
     state.members = members;
+    state.usersKnown = withUsers;
     state.seq = snapshot.seq;
-    state.occupancy = snapshot.occupancy;
     state.live = true;
     state.synced = true;
     for (const [event, message] of synthetic) {
       this._deliver(state, event, message);
+    }
+    if (first) {
+      state.occupancy = snapshot.occupancy; // the promise gives the first value
+    } else {
+      this._occupancy(state, snapshot.occupancy, snapshot.seq);
     }
     state.resolve();
     if (state.resyncAfterSnapshot) {
@@ -476,8 +545,8 @@ export class PresenceClient {
 
   _event(e) {
     const state = this._channels.get(e.channel);
-    if (!state || !state.synced || typeof e.seq !== "number" || e.seq <= state.seq) {
-      return; // not observed, before the first snapshot, or already seen
+    if (!state || !state.synced || !state.usersKnown || typeof e.seq !== "number" || e.seq <= state.seq) {
+      return; // not observed, before the first snapshot (with users), or already seen
     }
     if (e.seq !== state.seq + 1) {
       if (state.live) {
@@ -487,7 +556,6 @@ export class PresenceClient {
     }
     // In order. Also while re-subscribing: the old stream's next event is still exact.
     state.seq = e.seq;
-    state.occupancy = e.occupancy;
     if (e.event === "leave" || e.event === "timeout") {
       state.members.delete(e.userId);
     } else {
@@ -503,6 +571,105 @@ export class PresenceClient {
       // "kicked" on a leave an administrator caused (SPEC 13.4); absent otherwise
       ...(typeof e.reason === "string" ? { reason: e.reason } : {}),
     });
+    this._occupancy(state, e.occupancy, e.seq);
+  }
+
+  /**
+   * An interval message (SPEC 13.3): the events fromSeq..toSeq, as lists. Applied like the events
+   * it stands for, then delivered as one event per user (see the head of this file for the order).
+   */
+  _interval(m) {
+    const state = this._channels.get(m.channel);
+    if (
+      !state || !state.synced || !state.usersKnown ||
+      typeof m.fromSeq !== "number" || typeof m.toSeq !== "number" || m.toSeq < m.fromSeq ||
+      m.toSeq <= state.seq
+    ) {
+      return; // not observed, before the first snapshot (with users), malformed, or already seen
+    }
+    if (m.fromSeq !== state.seq + 1) {
+      // A gap, or an interval that starts inside what this client has already applied: its lists
+      // are net changes over the whole range and cannot be applied from the middle. New snapshot.
+      if (state.live) {
+        this._subscribe(state);
+      }
+      return;
+    }
+    const list = (v) => (Array.isArray(v) ? v.filter((u) => typeof u === "string") : []);
+    const attributes = m.attributes && typeof m.attributes === "object" ? m.attributes : {};
+    const attributesOf = (u) =>
+      Object.prototype.hasOwnProperty.call(attributes, u) && attributes[u] && typeof attributes[u] === "object"
+        ? attributes[u]
+        : null;
+    const out = [];
+    const joined = new Set();
+    const gone = new Set();
+    for (const u of list(m.join)) {
+      const a = attributesOf(u) || {};
+      joined.add(u);
+      state.members.set(u, a);
+      out.push(["join", u, a]);
+    }
+    for (const kind of ["leave", "timeout"]) {
+      for (const u of list(m[kind])) {
+        const last = state.members.get(u) || {};
+        state.members.delete(u);
+        gone.add(u);
+        out.push([kind, u, last]);
+      }
+    }
+    for (const u of Object.keys(attributes)) {
+      const a = attributesOf(u);
+      if (a === null || joined.has(u) || gone.has(u)) {
+        continue; // a joiner's come with its join; a leaver's are never listed (SPEC 13.3 rules)
+      }
+      state.members.set(u, a);
+      out.push(["attributesUpdate", u, a]);
+    }
+    state.seq = m.toSeq;
+    for (const [event, userId, a] of out) {
+      this._deliver(state, event, {
+        userProfileId: userId,
+        channel: m.channel,
+        attributes: { ...a },
+        occupancy: m.occupancy,
+        seq: m.toSeq,
+        fromSeq: m.fromSeq,
+        timestamp: typeof m.timestamp === "string" ? m.timestamp : null,
+        interval: true,
+      });
+    }
+    this._occupancy(state, m.occupancy, m.toSeq);
+  }
+
+  /** `{"type":"occupancy"}` of an occupancy-only subscription (SPEC 13.3). */
+  _occupancyMessage(m) {
+    const state = this._channels.get(m.channel);
+    if (!state || !state.synced || state.usersKnown || typeof m.seq !== "number" || m.seq < state.seq) {
+      return; // not observed in occupancy mode, before its snapshot, or older than what is known
+    }
+    state.seq = m.seq;
+    this._occupancy(state, m.occupancy, m.seq);
+  }
+
+  /** Tells the occupancy listeners when the occupancy changed. */
+  _occupancy(state, occupancy, seq) {
+    if (typeof occupancy !== "number") {
+      return;
+    }
+    const changed = occupancy !== state.occupancy;
+    state.occupancy = occupancy;
+    if (!changed || state.occupancyListeners.size === 0) {
+      return;
+    }
+    const message = { channel: state.channel, occupancy, seq, timestamp: null };
+    for (const listener of [...state.occupancyListeners]) {
+      try {
+        listener({ event: "occupancy", message: { ...message } });
+      } catch (error) {
+        this._report(error);
+      }
+    }
   }
 
   _deliver(state, event, message) {
@@ -679,6 +846,7 @@ export class PresenceClient {
       if (p.internal) {
         continue; // subscriptions were renewed above
       }
+      p.pages = null; // a snapshot cut by the lost connection starts over
       this._pending.set(p.id, p);
       this._send(p.text);
     }
@@ -723,6 +891,12 @@ export class PresenceClient {
       case "event":
         this._event(m);
         return;
+      case "interval":
+        this._interval(m);
+        return;
+      case "occupancy":
+        this._occupancyMessage(m);
+        return;
       case "resync": {
         const state = this._channels.get(m.channel);
         if (state && state.subscribeId === null) {
@@ -755,6 +929,18 @@ export class PresenceClient {
             this._report(new PresenceError(m.code || "UNKNOWN", m.message || "server error"));
           }
           return;
+        }
+        if (m.type === "snapshot") {
+          // A paged snapshot (SPEC 13.3): pages with "more": true, then the last; same id and seq.
+          const users = Array.isArray(m.users) ? m.users : null;
+          if (m.more === true) {
+            (p.pages ??= []).push(...(users || []));
+            return;
+          }
+          if (p.pages) {
+            m = { ...m, users: [...p.pages, ...(users || [])] };
+            p.pages = null;
+          }
         }
         this._pending.delete(id);
         if (m.type === "error") {
@@ -917,6 +1103,8 @@ class Pending {
     this.reject = reject;
     this.internal = internal;
     this.timer = null;
+    /** The users of a paged snapshot's pages so far (SPEC 13.3), or null. */
+    this.pages = null;
   }
 
   succeed(value) {
@@ -934,7 +1122,16 @@ class Pending {
 class ChannelState {
   constructor(channel) {
     this.channel = channel;
+    /** Listeners of events. */
     this.listeners = new Set();
+    /** Listeners of the occupancy only (SPEC 13.3). */
+    this.occupancyListeners = new Set();
+    /** Whether `members` is known (the last snapshot had users: events mode). */
+    this.usersKnown = false;
+    /** The mode of the last subscribe sent. */
+    this.subscribedMode = null;
+    /** Whether `ready` is still to be settled (by the next snapshot, or a failure). */
+    this.readyPending = true;
     /** @type {Map<string, Record<string, string>>} */
     this.members = new Map();
     this.seq = 0;
@@ -955,23 +1152,49 @@ class ChannelState {
     this.ready.catch(() => {}); // observed through addPresenceListener's promise
   }
 
+  /** "events" while there are listeners of events, else "occupancy". */
+  mode() {
+    return this.listeners.size > 0 ? "events" : "occupancy";
+  }
+
+  /** A new `ready` for listeners that need the next snapshot (an upgrade to events mode). */
+  renewReady() {
+    this._failed = false;
+    this.readyPending = true;
+    this.ready = new Promise((resolve, reject) => {
+      this._resolve = resolve;
+      this._reject = reject;
+    });
+    this.ready.catch(() => {});
+  }
+
   resolve() {
+    if (!this.readyPending && !this._failed) {
+      return; // nobody waits
+    }
+    this.readyPending = false;
+    const views = { events: this.view(), occupancy: this.occupancyView() };
     if (this._failed) {
       this._failed = false;
-      this.ready = Promise.resolve(); // a later addPresenceListener must not see the old failure
+      this.ready = Promise.resolve(views); // a later addPresenceListener must not see the old failure
     }
-    this._resolve();
+    this._resolve(views);
   }
 
   fail(error) {
     this._failed = true;
+    this.readyPending = false;
     this._reject(error);
   }
 
   cancel() {
-    if (!this.synced) {
+    if (!this.synced || this.readyPending) {
       this.fail(new PresenceError("CANCELLED", `the listener of channel '${this.channel}' was removed`));
     }
+  }
+
+  occupancyView() {
+    return { channel: this.channel, channelUsers: [], occupancy: this.occupancy, seq: this.seq };
   }
 
   view() {

@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { launchChromium } from "../lib/browser.js";
-import { BASE, NEEDS_SERVER, TcpProxy, unique } from "../lib/support.js";
+import { BASE, NEEDS_SERVER, TcpProxy, closeClients, connect, unique } from "../lib/support.js";
 
 const SHOTS =
   process.env.PRESENCE_SCREENSHOTS || fileURLToPath(new URL("../../../../target/screenshots/", import.meta.url));
@@ -28,6 +28,7 @@ before(async () => {
 });
 
 after(async () => {
+  await closeClients();
   await browser?.close();
 });
 
@@ -116,6 +117,28 @@ describe("the demo page in Chromium", { skip: NEEDS_SERVER }, () => {
     await shot(a.page, "demo-5-form-after-leaving.png");
     await a.context.close();
 
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("the big-channel card shows another channel's occupancy live (occupancy mode)", async () => {
+    const channel = unique("demo-room");
+    const big = unique("demo-big");
+    const a = await joinAs(unique("dora"), channel);
+    await a.page.getByTestId("watch-channel").fill(big);
+    await a.page.getByTestId("watch").click();
+    await a.page.locator(`[data-testid=watch-name]:text-is("#${big}")`).waitFor(WAIT);
+    assert.equal(await a.page.getByTestId("watch-occupancy").textContent(), "0");
+    // Two users join the big channel from Node.js (presence.js over the same server).
+    const u1 = connect(unique("fan"));
+    const u2 = connect(unique("fan"));
+    await Promise.all([u1.joinPresenceChannel({ channel: big }), u2.joinPresenceChannel({ channel: big })]);
+    await a.page.locator('[data-testid=watch-occupancy]:text-is("2")').waitFor(WAIT);
+    await u1.leavePresenceChannel({ channel: big });
+    await a.page.locator('[data-testid=watch-occupancy]:text-is("1")').waitFor(WAIT);
+    await shot(a.page, "demo-6-big-channel-occupancy.png");
+    // The room's own member list is not touched by the watched channel.
+    assert.equal(await a.page.getByTestId("occupancy").textContent(), "1");
+    await a.context.close();
     assert.deepEqual(pageErrors, []);
   });
 });

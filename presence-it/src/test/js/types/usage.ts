@@ -16,6 +16,9 @@ import {
   PresenceError,
   type PresenceListener,
   type PresenceEventKind,
+  type OccupancyListener,
+  type OccupancySnapshot,
+  type ObserveMode,
 } from "../../../../../presence-web/src/main/webapp/presence.js";
 
 const client = init({ url: "https://presence.example.com/", token: "jwt", heartbeatInterval: 20_000 });
@@ -83,6 +86,29 @@ async function main() {
   init({ url: "https://x/" });
   // @ts-expect-error the tokenProvider returns a JWT string
   createPresenceClient({ tokenProvider: async () => 42 });
+  // SPEC 13.3: interval events carry interval and fromSeq; occupancy-only listeners.
+  const onInterval: PresenceListener = ({ event, message }) => {
+    if (message.interval === true) {
+      const range: [number | undefined, number] = [message.fromSeq, message.seq];
+      console.log(event, range);
+    }
+  };
+  await addPresenceListener({ channel: "big", mode: "events" }, onInterval);
+  const onOccupancy: OccupancyListener = ({ event, message }) => {
+    const kind: "occupancy" = event;
+    const n: number = message.occupancy;
+    console.log(kind, n, message.seq);
+  };
+  const occ: OccupancySnapshot = await addPresenceListener({ channel: "big", mode: "occupancy" }, onOccupancy);
+  const n: number = occ.occupancy;
+  const mode: ObserveMode = "occupancy";
+  console.log(n, mode);
+  await client.addPresenceListener({ channel: "big", mode: "occupancy" }, onOccupancy);
+  await removePresenceListener({ channel: "big" }, onOccupancy);
+  // @ts-expect-error an occupancy listener gets no user
+  await addPresenceListener({ channel: "big", mode: "occupancy" }, ({ message }) => console.log(message.userProfileId));
+  // @ts-expect-error the modes are events and occupancy
+  await addPresenceListener({ channel: "big", mode: "users" }, onInterval);
   await renewing.close();
   await providedOnly.close();
   console.log(wrong);

@@ -4,7 +4,9 @@
 //
 // The member list is the snapshot that addPresenceListener resolves to, kept up to date by the
 // listener's events (presence.js delivers each event once, in order, and after a reconnect the
-// differences as synthetic events), so the page never has to poll.
+// differences as synthetic events), so the page never has to poll. On a channel over the server's
+// presence.channels.announce-max users the events come from interval messages (marked in the log).
+// The "big channel" card observes another channel's occupancy only (mode "occupancy", SPEC 13.3).
 
 import {
   init,
@@ -37,6 +39,9 @@ const state = {
   members: new Map(),
   occupancy: 0,
   listener: null,
+  /** The channel observed for its occupancy only, and its listener. */
+  watched: null,
+  watchListener: null,
 };
 
 // --- start ---
@@ -52,6 +57,13 @@ $("join-form").addEventListener("submit", (e) => {
   enter().catch(showJoinError);
 });
 $("leave").addEventListener("click", () => exit().catch(showJoinError));
+$("watch-channel").value = params.get("watch") || "stage";
+$("watch-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  watch($("watch-channel").value.trim()).catch((err) => {
+    $("watch-error").textContent = err && err.code ? `${err.code}: ${err.message}` : String((err && err.message) || err);
+  });
+});
 // Closing the tab closes the socket cleanly: the others see "leave" after the grace period.
 addEventListener("pagehide", () => {
   disconnect();
@@ -120,6 +132,10 @@ async function exit() {
   } finally {
     await disconnect();
     state.listener = null;
+    state.watched = null;
+    state.watchListener = null;
+    $("watch-occupancy").textContent = "–";
+    $("watch-name").textContent = "–";
     state.members = new Map();
     $("room").hidden = true;
     $("join-panel").hidden = false;
@@ -137,6 +153,30 @@ async function setMood(mood) {
   }
 }
 
+// --- a big channel: occupancy only ---
+
+async function watch(channel) {
+  if (!/^[A-Za-z0-9._:@-]{1,200}$/.test(channel)) {
+    throw new Error("Channels use A-Z a-z 0-9 . _ - : @ only.");
+  }
+  $("watch-error").textContent = "";
+  if (state.watched) {
+    await removePresenceListener({ channel: state.watched }, state.watchListener);
+  }
+  const listener = ({ message }) => {
+    if (state.watchListener === listener) {
+      $("watch-occupancy").textContent = String(message.occupancy);
+    }
+  };
+  state.watched = channel;
+  state.watchListener = listener;
+  const snapshot = await addPresenceListener({ channel, mode: "occupancy" }, listener);
+  if (state.watchListener === listener) {
+    $("watch-name").textContent = `#${channel}`;
+    $("watch-occupancy").textContent = String(snapshot.occupancy);
+  }
+}
+
 // --- events ---
 
 function onPresenceEvent({ event, message }) {
@@ -149,7 +189,8 @@ function onPresenceEvent({ event, message }) {
   state.occupancy = typeof message.occupancy === "number" ? message.occupancy : state.members.size;
   const detail =
     event === "attributesUpdate" || event === "join" ? describe(attributes) : "";
-  log(event, user, (detail ? detail + " " : "") + (message.synthetic ? "(caught up after reconnect)" : ""));
+  const note = message.synthetic ? "(caught up after reconnect)" : message.interval ? "(interval)" : "";
+  log(event, user, (detail ? detail + " " : "") + note);
   render();
 }
 
