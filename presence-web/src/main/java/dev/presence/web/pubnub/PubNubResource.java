@@ -3,6 +3,7 @@ package dev.presence.web.pubnub;
 import dev.presence.Attributes;
 import dev.presence.ChannelId;
 import dev.presence.ChannelUsers;
+import dev.presence.NotJoinedException;
 import dev.presence.NotPresentException;
 import dev.presence.PageRequest;
 import dev.presence.PresenceException;
@@ -342,7 +343,7 @@ public class PubNubResource {
             Attributes stored;
             try {
               stored = presence.setAttributes(c, user, attributes);
-            } catch (NotPresentException e) {
+            } catch (NotPresentException | NotJoinedException e) {
               join(user, c, null);
               stored = presence.setAttributes(c, user, attributes);
             }
@@ -435,6 +436,47 @@ public class PubNubResource {
   private void begin() {
     if (!config.pubnubEnabled() || !uri.getBaseUri().getRawPath().endsWith(BASE)) {
       throw PubNubException.notFound("Not Found");
+    }
+    checkUtf8(uri.getRequestUri().getRawPath());
+    String query = uri.getRequestUri().getRawQuery();
+    if (query != null) {
+      checkUtf8(query);
+    }
+  }
+
+  /**
+   * Refuses percent-encoded bytes that are not UTF-8 (an unpaired surrogate as CESU-8 bytes, a lone
+   * continuation byte): the container would decode them to U+FFFD and the request would store text
+   * the client never sent.
+   */
+  static void checkUtf8(String raw) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char ch = raw.charAt(i);
+      if (ch == '%' && i + 2 < raw.length()) {
+        int hi = Character.digit(raw.charAt(i + 1), 16);
+        int lo = Character.digit(raw.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw PubNubException.badRequest("malformed percent-encoding in the request URI");
+        }
+        bytes.write(hi * 16 + lo);
+        i += 2;
+      } else if (ch == '%') {
+        throw PubNubException.badRequest("malformed percent-encoding in the request URI");
+      } else {
+        byte[] b = String.valueOf(ch).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        bytes.write(b, 0, b.length);
+      }
+    }
+    try {
+      java.nio.charset.StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw PubNubException.badRequest(
+          "the request URI holds bytes that are not UTF-8 (such as an unpaired surrogate)");
     }
   }
 

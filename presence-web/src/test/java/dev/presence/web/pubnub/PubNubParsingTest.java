@@ -138,4 +138,15 @@ class PubNubParsingTest {
     assertThat(o.getString("service")).isEqualTo("Access Manager");
     assertThat(o.getJsonObject("payload").getJsonArray("channels").getString(0)).isEqualTo("c1");
   }
+
+  @Test
+  @DisplayName("percent-encoded bytes that are not UTF-8 are refused; UTF-8 and ASCII pass")
+  void utf8() {
+    PubNubResource.checkUtf8("a=%E2%82%AC&b=plain&c=%7B%7D");
+    for (String bad : List.of("a=%ED%A0%80", "a=%80", "a=%", "a=%G1", "a=%E2%82")) {
+      assertThatThrownBy(() -> PubNubResource.checkUtf8(bad))
+          .as(bad)
+          .isInstanceOf(PubNubException.class);
+    }
+  }
 }
