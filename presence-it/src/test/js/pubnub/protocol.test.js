@@ -27,7 +27,6 @@ for (const version of [7, 12]) {
       const bob = unique("bob");
       const b = client(version, bob, BASE_A, { presenceTimeout: 20 });
       b.subscribe({ channels: [ch], withPresence: true });
-      await until(async () => true, "");
       await until(() => b.statuses.some((s) => s.category === "PNConnectedCategory"), "bob connected");
 
       const a = client(version, alice, BASE_A, { presenceTimeout: 20 });
@@ -186,7 +185,8 @@ describe("raw protocol", { skip: NEEDS_SERVER }, () => {
       [`v2/presence/sub-key/k/channel/bad%20name`, as(u), 400],
       [`v2/presence/sub-key/k/channel/${"x".repeat(5000)}`, as(u), 400],
       [`v2/presence/sub-key/k/channel/${ch}/uuid/someone/data`, as(u, { state: "{}" }), 403],
-      [`v2/history/sub-key/k/channel/${ch}`, as(u), 400],
+      [`v2/history/sub-key/k/channel/${ch}`, as(u), 404],
+      [`v2/presence/sub-key/k/channel/${ch}/heartbeat/more`, as(u), 404],
       [`publish/pub/sub/0/${ch}/0/%22hi%22`, as(u), 400],
       [`v3/pam/sub/grant`, as(u), 400],
     ];
@@ -234,6 +234,15 @@ describe("raw protocol", { skip: NEEDS_SERVER }, () => {
     await get(BASE_A, `v2/presence/sub-key/k/channel/${ch}/leave`, as(users[0]));
     await get(BASE_A, `v2/presence/sub-key/k/channel/${ch}/leave`, as(users[1]));
     await get(BASE_A, `v2/presence/sub-key/k/channel/${ch}/leave`, as(users[2]));
+  });
+
+  test("the /v2 resource is not reachable under /api/v1 (SPEC 4.4 404 there)", async () => {
+    const u = unique("u");
+    const r = await get(BASE_A, `api/v1/presence/sub-key/k/channel/c`, as(u));
+    assert.equal(r.status, 404, r.text);
+    assert.equal(typeof r.body.error.code, "string", r.text);
+    const s = await get(BASE_A, `api/v1/subscribe/k/c/0`, as(u));
+    assert.equal(s.status, 404, s.text);
   });
 
   test("time and the unsupported paths outside /v2", async () => {

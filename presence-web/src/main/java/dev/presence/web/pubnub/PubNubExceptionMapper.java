@@ -29,7 +29,9 @@ public class PubNubExceptionMapper implements ExceptionMapper<Throwable> {
       int status = w.getResponse().getStatus();
       String message =
           switch (status) {
-            case 404 -> "Not Found";
+            case 404 ->
+                "Not Found: this server speaks only PubNub's presence operations (no history,"
+                    + " channel groups, objects or files)";
             case 405 -> "Method Not Allowed: PubNub presence calls are GET";
             default -> status >= 500 ? "Internal Server Error" : "Bad Request";
           };

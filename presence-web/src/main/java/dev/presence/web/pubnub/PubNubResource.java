@@ -47,7 +47,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The presence endpoints of PubNub's REST protocol under {@code /v2} (PUBNUB.md 1.2): subscribe,
  * heartbeat, leave, here_now, where_now, set and get state. Other {@code /v2} paths (history,
- * channel groups, objects...) answer 400 in PubNub's error shape: they are not presence.
+ * channel groups, objects...) answer 404 in PubNub's error shape ({@link PubNubExceptionMapper}):
+ * they are not presence.
  *
  * <p>Every request is checked in this order: the feature is on (else 404), the caller ({@code
  * auth}, our JWT, and {@code uuid}, which must be its subject: else 403 in the Access Manager
@@ -401,20 +402,6 @@ public class PubNubResource {
         });
   }
 
-  /** Any other {@code /v2} path: PubNub's error shape, 400 (not presence) . */
-  @GET
-  @Path("{other: .*}")
-  public Response other(@PathParam("other") String other) {
-    return run(
-        List.of(),
-        () -> {
-          throw PubNubException.badRequest(
-              "only PubNub's presence operations are supported by this server (no "
-                  + (other.startsWith("history") ? "history" : "such operation")
-                  + ")");
-        });
-  }
-
   // ---------------------------------------------------------------- helpers
 
   private interface Body {
@@ -432,9 +419,16 @@ public class PubNubResource {
     }
   }
 
-  /** 404 when off, and when reached through another application than {@link PubNubApplication}. */
+  /**
+   * 404 when off; reached through another application than {@link PubNubApplication} (the {@code
+   * /api/v1} one scans the WAR), a plain JAX-RS 404 which that application answers in its own
+   * shape.
+   */
   private void begin() {
-    if (!config.pubnubEnabled() || !uri.getBaseUri().getRawPath().endsWith(BASE)) {
+    if (!uri.getBaseUri().getRawPath().endsWith(BASE)) {
+      throw new jakarta.ws.rs.NotFoundException();
+    }
+    if (!config.pubnubEnabled()) {
       throw PubNubException.notFound("Not Found");
     }
     checkUtf8(uri.getRequestUri().getRawPath());
