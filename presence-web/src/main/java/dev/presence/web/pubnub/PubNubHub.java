@@ -300,9 +300,20 @@ public class PubNubHub {
 
     @Override
     public void onEvent(PresenceEvent event) {
+      append(tt -> PubNubJson.envelope(event, tt, ENVELOPE_KEY));
+    }
+
+    /**
+     * Puts an envelope into the buffer under a fresh timetoken and wakes the waiting polls: the way
+     * every event enters, and the hook for interval mode (SPEC 13.3): an interval of the engine
+     * becomes {@code append(tt -> PubNubJson.interval(...))}.
+     *
+     * @param envelope writes the envelope's JSON for its timetoken
+     */
+    void append(java.util.function.LongFunction<String> envelope) {
       synchronized (appendLock) {
         long tt = Timetokens.next();
-        String json = PubNubJson.envelope(event, tt, ENVELOPE_KEY);
+        String json = envelope.apply(tt);
         synchronized (this) {
           entries.addLast(new Entry(tt, json));
           while (entries.size() > config.pubnubBuffer()) {

@@ -83,6 +83,49 @@ final class PubNubJson {
         .toString();
   }
 
+  /**
+   * An {@code interval} envelope (PUBNUB.md 1.3, SPEC 13.3): the occupancy and the users who
+   * joined, left and timed out during the interval, each list left out when empty. Always the
+   * arrays: LiveLike turns them into one event per user, and ignores {@code here_now_refresh}.
+   */
+  static String interval(
+      String channel,
+      long timetoken,
+      long timestampSeconds,
+      int occupancy,
+      List<String> join,
+      List<String> leave,
+      List<String> timeout,
+      String subscribeKey) {
+    JsonObjectBuilder d =
+        Json.createObjectBuilder()
+            .add("action", "interval")
+            .add("timestamp", timestampSeconds)
+            .add("occupancy", occupancy);
+    addList(d, "join", join);
+    addList(d, "leave", leave);
+    addList(d, "timeout", timeout);
+    String c = channel + PubNubChannels.PRESENCE_SUFFIX;
+    return Json.createObjectBuilder()
+        .add("a", "1")
+        .add("f", 0)
+        .add("p", Json.createObjectBuilder().add("t", Long.toString(timetoken)).add("r", 1))
+        .add("k", subscribeKey)
+        .add("c", c)
+        .add("b", c)
+        .add("d", d)
+        .build()
+        .toString();
+  }
+
+  private static void addList(JsonObjectBuilder d, String name, List<String> users) {
+    if (!users.isEmpty()) {
+      JsonArrayBuilder a = Json.createArrayBuilder();
+      users.forEach(a::add);
+      d.add(name, a);
+    }
+  }
+
   /** The subscribe answer {@code {"t":{"t":"..","r":1},"m":[..]}}; envelopes are JSON texts. */
   static String subscribe(long timetoken, List<String> envelopes) {
     StringBuilder sb = new StringBuilder(64 + envelopes.size() * 256);

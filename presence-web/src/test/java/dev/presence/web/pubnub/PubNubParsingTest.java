@@ -149,4 +149,32 @@ class PubNubParsingTest {
           .isInstanceOf(PubNubException.class);
     }
   }
+
+  @Test
+  @DisplayName("an interval envelope carries occupancy and the non-empty join/leave/timeout arrays")
+  void interval() {
+    JsonObject o =
+        Json.createReader(
+                new StringReader(
+                    PubNubJson.interval(
+                        "big",
+                        17000000000000002L,
+                        1_700_000_000L,
+                        150,
+                        List.of("u1", "u2"),
+                        List.of(),
+                        List.of("u3"),
+                        "k")))
+            .readObject();
+    assertThat(o.containsKey("e")).isFalse();
+    assertThat(o.getString("c")).isEqualTo("big-pnpres");
+    JsonObject d = o.getJsonObject("d");
+    assertThat(d.getString("action")).isEqualTo("interval");
+    assertThat(d.getInt("occupancy")).isEqualTo(150);
+    assertThat(d.getJsonArray("join").getValuesAs(jakarta.json.JsonString::getString))
+        .containsExactly("u1", "u2");
+    assertThat(d.containsKey("leave")).isFalse();
+    assertThat(d.getJsonArray("timeout").getString(0)).isEqualTo("u3");
+    assertThat(d.containsKey("here_now_refresh")).isFalse();
+  }
 }
