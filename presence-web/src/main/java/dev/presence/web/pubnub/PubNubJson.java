@@ -70,14 +70,20 @@ final class PubNubJson {
     if (e.kind() == dev.presence.event.EventKind.ATTRIBUTES_UPDATE || !e.attributes().isEmpty()) {
       d.add("data", state(e.attributes()));
     }
-    String channel = e.channel().value() + PubNubChannels.PRESENCE_SUFFIX;
+    return wrap(e.channel().value(), timetoken, subscribeKey, d);
+  }
+
+  /** The envelope around a payload: no {@code e}; {@code c} and {@code b} the -pnpres channel. */
+  private static String wrap(
+      String channel, long timetoken, String subscribeKey, JsonObjectBuilder d) {
+    String c = channel + PubNubChannels.PRESENCE_SUFFIX;
     return Json.createObjectBuilder()
         .add("a", "1")
         .add("f", 0)
         .add("p", Json.createObjectBuilder().add("t", Long.toString(timetoken)).add("r", 1))
         .add("k", subscribeKey)
-        .add("c", channel)
-        .add("b", channel)
+        .add("c", c)
+        .add("b", c)
         .add("d", d)
         .build()
         .toString();
@@ -105,17 +111,7 @@ final class PubNubJson {
     addList(d, "join", join);
     addList(d, "leave", leave);
     addList(d, "timeout", timeout);
-    String c = channel + PubNubChannels.PRESENCE_SUFFIX;
-    return Json.createObjectBuilder()
-        .add("a", "1")
-        .add("f", 0)
-        .add("p", Json.createObjectBuilder().add("t", Long.toString(timetoken)).add("r", 1))
-        .add("k", subscribeKey)
-        .add("c", c)
-        .add("b", c)
-        .add("d", d)
-        .build()
-        .toString();
+    return wrap(channel, timetoken, subscribeKey, d);
   }
 
   private static void addList(JsonObjectBuilder d, String name, List<String> users) {
