@@ -9,6 +9,14 @@ export type Attributes = Record<string, string>;
 /** The four event kinds (SPEC section 2). */
 export type PresenceEventKind = "join" | "leave" | "timeout" | "attributesUpdate";
 
+/** The event kinds under the names of the seed's SDK (@livelike/javascript's PresenceActionEvent). */
+export declare const PresenceActionEvent: Readonly<{
+  JOIN: "join";
+  LEAVE: "leave";
+  TIMEOUT: "timeout";
+  ATTRIBUTES_UPDATE: "attributesUpdate";
+}>;
+
 /** What a listener receives for each event. */
 export interface PresenceEventMessage {
   /** The user the event is about. */

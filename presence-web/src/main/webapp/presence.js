@@ -116,6 +116,17 @@ const MIN_RENEW_DELAY_MS = 1_000;
 /** A failed renewal is tried again after at most this long. */
 const RENEW_RETRY_MS = 5_000;
 
+/**
+ * The event kinds a listener receives as `event`, under the names of the seed's SDK
+ * (@livelike/javascript's PresenceActionEvent), so code written against it compares unchanged.
+ */
+export const PresenceActionEvent = Object.freeze({
+  JOIN: "join",
+  LEAVE: "leave",
+  TIMEOUT: "timeout",
+  ATTRIBUTES_UPDATE: "attributesUpdate",
+});
+
 /** An error from the server (its code and message) or from the client itself. */
 export class PresenceError extends Error {
   /**

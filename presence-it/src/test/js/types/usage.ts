@@ -14,6 +14,7 @@ import {
   addPresenceListener,
   removePresenceListener,
   PresenceError,
+  PresenceActionEvent,
   type PresenceListener,
   type PresenceEventKind,
   type OccupancyListener,
@@ -115,3 +116,10 @@ async function main() {
 }
 
 main();
+
+// PresenceActionEvent: the seed's names for the event kinds, read-only.
+const joinKind: PresenceEventKind = PresenceActionEvent.JOIN;
+const updateKind: "attributesUpdate" = PresenceActionEvent.ATTRIBUTES_UPDATE;
+console.log(joinKind, updateKind);
+// @ts-expect-error: read-only
+PresenceActionEvent.JOIN = "leave";

@@ -245,6 +245,24 @@ public enum ConfigKey {
       "10s",
       "Time allowed to connect to a webhook receiver, and again to receive its answer; a slower"
           + " one counts as no answer and the batch is retried. 100ms to 60s."),
+  /** The PubNub protocol front end. */
+  PUBNUB_ENABLED(
+      "presence.pubnub.enabled",
+      "true",
+      "Whether the server also speaks PubNub's presence protocol at /v2/... and /time/0 (README"
+          + " \"Using the PubNub or LiveLike SDK\"); false: those paths answer 404."),
+  /** How long a PubNub subscribe long-poll is held. */
+  PUBNUB_LONG_POLL(
+      "presence.pubnub.long-poll",
+      "280s",
+      "How long a PubNub subscribe long-poll is held before it is answered with no messages. 1s"
+          + " to 300s (the SDKs give up after 310s)."),
+  /** The PubNub event buffer. */
+  PUBNUB_BUFFER(
+      "presence.pubnub.buffer",
+      "1000",
+      "Presence events kept per -pnpres channel on each node for PubNub clients that come back"
+          + " with an older timetoken. 16 to 100000."),
   /** The plugins folder. */
   PLUGINS_DIR(
       "presence.plugins.dir",

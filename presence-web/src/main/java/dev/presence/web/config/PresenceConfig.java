@@ -37,6 +37,9 @@ public final class PresenceConfig {
 
   private final ConfigLookup source;
   private final Duration timeout;
+  private final boolean pubnubEnabled;
+  private final Duration pubnubLongPoll;
+  private final int pubnubBuffer;
   private final Duration grace;
   private final boolean shortTimeouts;
   private final Duration cacheTtl;
@@ -101,6 +104,10 @@ public final class PresenceConfig {
     this.wsAllowedOrigins = origins(ConfigKey.WS_ALLOWED_ORIGINS, AllowedOrigins.ANY);
     this.corsAllowedOrigins = origins(ConfigKey.HTTP_CORS_ALLOWED_ORIGINS, AllowedOrigins.NONE);
     this.pluginsDir = path(ConfigKey.PLUGINS_DIR);
+    this.pubnubEnabled = bool(ConfigKey.PUBNUB_ENABLED);
+    this.pubnubLongPoll =
+        duration(ConfigKey.PUBNUB_LONG_POLL, Duration.ofSeconds(1), Duration.ofSeconds(300));
+    this.pubnubBuffer = integer(ConfigKey.PUBNUB_BUFFER, 16, 100_000);
   }
 
   /**
@@ -132,6 +139,51 @@ public final class PresenceConfig {
    */
   public Duration timeout() {
     return timeout;
+  }
+
+  /**
+   * The least presence timeout a client may ask for (a PubNub client's {@code heartbeat}).
+   *
+   * @return 10s (1s with {@code presence.testing.short-timeouts})
+   */
+  public Duration minTimeout() {
+    return shortTimeouts ? MIN_TEST_TIMEOUT : MIN_TIMEOUT;
+  }
+
+  /**
+   * The greatest presence timeout a client may ask for.
+   *
+   * @return 600s
+   */
+  public Duration maxTimeout() {
+    return MAX_TIMEOUT;
+  }
+
+  /**
+   * Whether the PubNub protocol is served ({@code presence.pubnub.enabled}).
+   *
+   * @return true unless turned off
+   */
+  public boolean pubnubEnabled() {
+    return pubnubEnabled;
+  }
+
+  /**
+   * How long a PubNub subscribe long-poll is held ({@code presence.pubnub.long-poll}).
+   *
+   * @return 1s to 300s
+   */
+  public Duration pubnubLongPoll() {
+    return pubnubLongPoll;
+  }
+
+  /**
+   * The presence events kept per {@code -pnpres} channel ({@code presence.pubnub.buffer}).
+   *
+   * @return 16 to 100000
+   */
+  public int pubnubBuffer() {
+    return pubnubBuffer;
   }
 
   /**

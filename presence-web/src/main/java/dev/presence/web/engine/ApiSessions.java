@@ -64,11 +64,22 @@ final class ApiSessions {
    * @throws TooLargeException if the user is in as many channels through this node as allowed
    */
   void join(ChannelId channel, UserId user, Instant now) {
-    Instant until = now.plus(timeout);
-    SessionLease lease = SessionLease.leaseBound(StoreGateway.apiSessionId(channel, user), until);
+    join(channel, user, now, timeout);
+  }
+
+  /**
+   * Joins, or renews the lease of, the API session of (user, channel) for a timeout of the client's
+   * choosing (a PubNub client's {@code heartbeat}); the caller bounds it.
+   *
+   * @param lease how long the lease runs from now
+   * @throws TooLargeException if the user is in as many channels through this node as allowed
+   */
+  void join(ChannelId channel, UserId user, Instant now, Duration lease) {
+    Instant until = now.plus(lease);
+    SessionLease bound = SessionLease.leaseBound(StoreGateway.apiSessionId(channel, user), until);
     boolean counted = count(channel, user, until, now);
     try {
-      store.join(channel, user, lease, now);
+      store.join(channel, user, bound, now);
     } catch (RuntimeException e) {
       if (counted) {
         forget(channel, user);

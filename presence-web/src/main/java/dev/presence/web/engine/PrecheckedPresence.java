@@ -10,6 +10,7 @@ import dev.presence.PresenceListener;
 import dev.presence.PresenceSession;
 import dev.presence.Subscription;
 import dev.presence.UserId;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -86,6 +87,19 @@ public final class PrecheckedPresence {
    */
   public void join(ChannelId channel, UserId user) {
     apiSessions.join(channel, user, clock.instant());
+  }
+
+  /**
+   * As {@link #join(ChannelId, UserId)}, with a lease of the caller's choosing instead of the
+   * configured timeout: the PubNub front end's heartbeat ({@code dev.presence.web.pubnub}), whose
+   * clients choose their own presence timeout. The caller bounds it to the configured range.
+   *
+   * @param channel the channel, checked
+   * @param user the user, checked
+   * @param timeout how long the lease runs without another join, positive
+   */
+  public void join(ChannelId channel, UserId user, Duration timeout) {
+    apiSessions.join(channel, user, clock.instant(), timeout);
   }
 
   /**
