@@ -23,18 +23,18 @@ import java.util.List;
  * by the first message of the new mode.
  *
  * <p><b>Periods, the same on every node.</b> Each event belongs to the period {@code
- * floor(timestamp / interval)} of its store {@code timestamp}, raised to the previous event's
- * period if lower (periods never go back in {@code seq} order, whatever the clocks of the store's
- * members say). An event of a later period closes the current one: the open interval is emitted,
- * then a tick. Every node sees the same events with the same timestamps in the same order, so every
- * node cuts the same intervals, without talking to the others; a recovery's timeouts, published by
- * a surviving node for a dead one, are ordinary events of the sequence. A period also closes when
- * the wall clock passes its end plus the reorder window ({@link #tick}) without a later event: so a
- * quiet channel's last interval still goes out. An event that arrives later than that (delayed
- * beyond the reorder window) goes into the next period on that node only: the one case where two
- * nodes may cut differently. So may the first interval of a node that starts following the channel
- * in the middle of a period (it starts at the first event it sees), and nodes whose clocks differ
- * by more than the reorder window.
+ * floor(timestamp / interval)} of its {@code timestamp} (when the store applied it, stamped by the
+ * clock of the node that made the change), raised to the previous event's period if lower (periods
+ * never go back in {@code seq} order, whatever the nodes' clocks say). An event of a later period
+ * closes the current one: the open interval is emitted, then a tick. Every node sees the same
+ * events with the same timestamps in the same order, so every node cuts the same intervals, without
+ * talking to the others; a recovery's timeouts, published by a surviving node for a dead one, are
+ * ordinary events of the sequence. A period also closes when the wall clock passes its end plus the
+ * reorder window ({@link #tick}) without a later event: so a quiet channel's last interval still
+ * goes out. An event that arrives later than that (delayed beyond the reorder window) goes into the
+ * next period on that node only: the one case where two nodes may cut differently. So may the first
+ * interval of a node that starts following the channel in the middle of a period (it starts at the
+ * first event it sees), and nodes whose clocks differ by more than the reorder window.
  *
  * <p>A jump in {@code seq} (the router skipped a gap) closes the open interval before the jump; the
  * receivers see the gap and resync. An interval holds at most {@value #MAX_EVENTS} events; one more
