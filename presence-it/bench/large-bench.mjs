@@ -375,18 +375,20 @@ async function main() {
   win.measuring = true;
   const loadStart = loadAverage();
   log(`measuring ${DURATION} s`);
+  // The readings at the window's end exactly (the snapshot samples inside it may run past it).
+  let end = null;
+  const ended = sleep(DURATION * 1000).then(() => {
+    end = { cpu: cpuSeconds(), threads: threadCpuSeconds(), driver: process.cpuUsage(driver0), churn: churnCount, load: loadAverage() };
+  });
   const duringSnapshots = [];
   const samples = Number(opts['snapshot-samples']);
   for (let i = 0; i < samples; i++) {
     await sleep((DURATION * 1000) / (samples + 1));
     duringSnapshots.push(await snapshotSample(`churn${i}`));
   }
-  await sleep(Math.max(0, win.end - now()));
-  const cpu1 = cpuSeconds();
-  const threads1 = threadCpuSeconds();
-  const driver1 = process.cpuUsage(driver0);
-  const churned = churnCount - churn0;
-  const loadEnd = loadAverage();
+  await ended;
+  const { cpu: cpu1, threads: threads1, driver: driver1, load: loadEnd } = end;
+  const churned = end.churn - churn0;
   clearInterval(churnTimer);
   log(`window over; draining ${DRAIN} s`);
   await sleep(DRAIN * 1000);
