@@ -111,20 +111,12 @@ public class PubNubResource {
       after = Timetokens.parse(tt);
       Duration timeout = heartbeat == null ? null : heartbeat(heartbeat);
       Map<ChannelId, Attributes> states = states(state);
-      for (ChannelId c : list.channels()) {
-        access.check(caller, Action.JOIN, c, caller.userId());
-        if (states.containsKey(c)) {
-          access.check(caller, Action.SET_ATTRIBUTES, c, caller.userId());
-        }
-      }
+      authorizeJoins(caller, list.channels(), states);
       for (ChannelId c : list.observed()) {
         access.check(caller, Action.READ, c, null);
       }
       try {
-        for (ChannelId c : list.channels()) {
-          join(caller.userId(), c, timeout);
-          applyState(caller.userId(), c, states.get(c));
-        }
+        joinAll(caller.userId(), list.channels(), timeout, states);
         observed = hub.observe(list.observed());
       } catch (UnavailableException e) {
         // never a 5xx on subscribe (pubnub 7 would stop for good): no messages, try again later
@@ -165,16 +157,8 @@ public class PubNubResource {
           PubNubChannels list = PubNubChannels.parse(channels, config.limits(), true);
           Duration timeout = heartbeat == null ? null : heartbeat(heartbeat);
           Map<ChannelId, Attributes> states = states(state);
-          for (ChannelId c : list.channels()) {
-            access.check(caller, Action.JOIN, c, caller.userId());
-            if (states.containsKey(c)) {
-              access.check(caller, Action.SET_ATTRIBUTES, c, caller.userId());
-            }
-          }
-          for (ChannelId c : list.channels()) {
-            join(caller.userId(), c, timeout);
-            applyState(caller.userId(), c, states.get(c));
-          }
+          authorizeJoins(caller, list.channels(), states);
+          joinAll(caller.userId(), list.channels(), timeout, states);
           return PubNubJson.ok().build();
         });
   }
@@ -509,6 +493,29 @@ public class PubNubResource {
       return config.minTimeout();
     }
     return d.compareTo(config.maxTimeout()) > 0 ? config.maxTimeout() : d;
+  }
+
+  /** Authorizes joining each channel, and setting attributes where the request carries state. */
+  private void authorizeJoins(
+      Caller caller, List<ChannelId> channels, Map<ChannelId, Attributes> states) {
+    for (ChannelId c : channels) {
+      access.check(caller, Action.JOIN, c, caller.userId());
+      if (states.containsKey(c)) {
+        access.check(caller, Action.SET_ATTRIBUTES, c, caller.userId());
+      }
+    }
+  }
+
+  /** The heartbeat of a heartbeat or subscribe: joins each channel, applies changed state. */
+  private void joinAll(
+      UserId user,
+      List<ChannelId> channels,
+      @Nullable Duration timeout,
+      Map<ChannelId, Attributes> states) {
+    for (ChannelId c : channels) {
+      join(user, c, timeout);
+      applyState(user, c, states.get(c));
+    }
   }
 
   /** Joins with the given timeout, or the last one known, or the SDKs' default. */
