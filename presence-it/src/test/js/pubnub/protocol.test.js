@@ -219,6 +219,48 @@ describe("raw protocol", { skip: NEEDS_SERVER }, () => {
     assert.deepEqual(where.body.payload.channels, []);
   });
 
+  test("over announce-max (4 in PubNubIT) joins and leaves come as interval events with lists", async () => {
+    const ch = unique("big");
+    const watcher = unique("w");
+    const users = [1, 2, 3, 4, 5, 6].map((i) => unique(`b${i}`));
+    const hs = await get(BASE_A, `v2/subscribe/k/${ch}-pnpres/0`, as(watcher));
+    let tt = hs.body.t.t;
+    for (const u of users) {
+      assert.equal((await get(BASE_A, `v2/presence/sub-key/k/channel/${ch}/heartbeat`, as(u, { heartbeat: "60" }))).status, 200);
+    }
+    const joins = [];
+    const intervalJoins = [];
+    while (joins.length + intervalJoins.length < users.length) {
+      const r = await get(BASE_A, `v2/subscribe/k/${ch}-pnpres/0`, as(watcher, { tt, tr: "1" }));
+      assert.equal(r.status, 200, r.text);
+      for (const m of r.body.m) {
+        if (m.d.action === "join") joins.push(m.d.uuid);
+        else if (m.d.action === "interval") {
+          assert.equal(typeof m.d.timestamp, "number");
+          assert.ok(m.d.occupancy >= 5, JSON.stringify(m.d));
+          intervalJoins.push(...(m.d.join || []));
+        } else assert.fail(`unexpected ${JSON.stringify(m.d)}`);
+      }
+      tt = r.body.t.t;
+    }
+    // the first four joins one by one; the fifth takes the channel over 4 and opens interval mode
+    assert.deepEqual(joins, users.slice(0, 4));
+    assert.deepEqual(intervalJoins, users.slice(4));
+    for (const u of users) {
+      await get(BASE_A, `v2/presence/sub-key/k/channel/${ch}/leave`, as(u));
+    }
+    const leaves = [];
+    while (leaves.length < users.length) {
+      const r = await get(BASE_A, `v2/subscribe/k/${ch}-pnpres/0`, as(watcher, { tt, tr: "1" }));
+      for (const m of r.body.m) {
+        if (m.d.action === "leave") leaves.push(m.d.uuid);
+        else if (m.d.action === "interval") leaves.push(...(m.d.leave || []));
+      }
+      tt = r.body.t.t;
+    }
+    assert.deepEqual([...leaves].sort(), [...users].sort());
+  });
+
   test("here_now pages with limit and offset; occupancy stays the total", async () => {
     const ch = unique("page");
     const users = [unique("p1"), unique("p2"), unique("p3")].sort();

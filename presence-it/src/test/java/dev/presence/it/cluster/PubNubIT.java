@@ -55,6 +55,10 @@ class PubNubIT {
             T,
             G,
             "-Dpresence.pubnub.long-poll=5s",
+            // large channels (SPEC 13.3): more than 4 users make a channel's presence events
+            // PubNub intervals, one a second (protocol.test.js "interval")
+            "-Dpresence.channels.announce-max=4",
+            "-Dpresence.channels.interval=1s",
             "-Dpresence.query.cache-ttl=0",
             "-Dpresence.http.cors.allowed-origins=*");
     // Node A also listens with TLS (LiveLike forces ssl): a certificate made here with keytool,

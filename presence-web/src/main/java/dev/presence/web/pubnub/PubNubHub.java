@@ -2,11 +2,14 @@ package dev.presence.web.pubnub;
 
 import dev.presence.Attributes;
 import dev.presence.ChannelId;
-import dev.presence.PresenceListener;
 import dev.presence.Subscription;
 import dev.presence.UserId;
+import dev.presence.event.AttributesUpdated;
 import dev.presence.event.PresenceEvent;
 import dev.presence.web.config.PresenceConfig;
+import dev.presence.web.engine.Interval;
+import dev.presence.web.engine.IntervalListener;
+import dev.presence.web.engine.ObserveMode;
 import dev.presence.web.engine.PrecheckedPresence;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,6 +71,9 @@ public class PubNubHub {
 
   /** The subscribe key written in envelopes (the SDKs ignore it). */
   static final String ENVELOPE_KEY = "presence";
+
+  /** At most this many user ids per list in one {@code interval} envelope. */
+  static final int INTERVAL_IDS = 500;
 
   @Inject PrecheckedPresence presence;
   @Inject PresenceConfig config;
@@ -241,7 +247,7 @@ public class PubNubHub {
   private record Entry(long timetoken, String json) {}
 
   /** The envelopes of one channel and the polls waiting on it. */
-  final class ChannelBuffer implements PresenceListener {
+  final class ChannelBuffer implements IntervalListener {
 
     final ChannelId channel;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
@@ -303,10 +309,79 @@ public class PubNubHub {
       append(tt -> PubNubJson.envelope(event, tt, ENVELOPE_KEY));
     }
 
+    @Override
+    public ObserveMode mode() {
+      return ObserveMode.EVENTS;
+    }
+
+    /**
+     * An interval of a large channel (SPEC 13.3) becomes PubNub's {@code interval} presence event:
+     * {@code join}, {@code leave} and {@code timeout} lists (split over several envelopes of at
+     * most {@link #INTERVAL_IDS} ids each, as PUBNUB.md advises instead of {@code
+     * here_now_refresh}), then one {@code state-change} per user whose attributes changed and who
+     * is in none of the lists (PubNub's intervals carry no state).
+     */
+    @Override
+    public void onInterval(Interval interval) {
+      List<String> join = ids(interval.join());
+      List<String> leave = ids(interval.leave());
+      List<String> timeout = ids(interval.timeout());
+      long seconds =
+          interval.events().isEmpty()
+              ? System.currentTimeMillis() / 1000
+              : interval.events().get(interval.events().size() - 1).timestamp().getEpochSecond();
+      int chunks =
+          Math.max(
+              1,
+              Math.max(
+                  (join.size() + INTERVAL_IDS - 1) / INTERVAL_IDS,
+                  Math.max(
+                      (leave.size() + INTERVAL_IDS - 1) / INTERVAL_IDS,
+                      (timeout.size() + INTERVAL_IDS - 1) / INTERVAL_IDS)));
+      for (int i = 0; i < chunks; i++) {
+        List<String> j = chunk(join, i);
+        List<String> l = chunk(leave, i);
+        List<String> t = chunk(timeout, i);
+        append(
+            tt ->
+                PubNubJson.interval(
+                    channel.value(), tt, seconds, interval.occupancy(), j, l, t, ENVELOPE_KEY));
+      }
+      Set<UserId> listed = new java.util.HashSet<>(interval.join());
+      listed.addAll(interval.leave());
+      listed.addAll(interval.timeout());
+      Map<UserId, PresenceEvent> lastChange = new java.util.LinkedHashMap<>();
+      for (PresenceEvent e : interval.events()) {
+        if (e instanceof AttributesUpdated && !listed.contains(e.userId())) {
+          lastChange.put(e.userId(), e);
+        }
+      }
+      for (PresenceEvent e : lastChange.values()) {
+        append(tt -> PubNubJson.envelope(e, tt, ENVELOPE_KEY));
+      }
+    }
+
+    @Override
+    public void onOccupancy(ChannelId c, int occupancy, long seq) {
+      // EVENTS mode: never called
+    }
+
+    private static List<String> ids(List<UserId> users) {
+      List<String> out = new ArrayList<>(users.size());
+      for (UserId u : users) {
+        out.add(u.value());
+      }
+      return out;
+    }
+
+    private static List<String> chunk(List<String> ids, int i) {
+      int from = Math.min(ids.size(), i * INTERVAL_IDS);
+      return ids.subList(from, Math.min(ids.size(), from + INTERVAL_IDS));
+    }
+
     /**
      * Puts an envelope into the buffer under a fresh timetoken and wakes the waiting polls: the way
-     * every event enters, and the hook for interval mode (SPEC 13.3): an interval of the engine
-     * becomes {@code append(tt -> PubNubJson.interval(...))}.
+     * every event and every interval enters.
      *
      * @param envelope writes the envelope's JSON for its timetoken
      */
