@@ -46,8 +46,38 @@ class MergeTest extends EngineTestSupport {
     return page.users().stream().map(u -> u.userId().value()).toList();
   }
 
+  /** Publishes events as the other side's kept state would, and waits until they are delivered. */
   private void publish(List<PresenceEvent> events) {
     nodeA.eventBus().publish(events);
+    awaitBus();
+  }
+
+  /**
+   * Waits until the bus has delivered everything published so far to every listener: the in-memory
+   * bus delivers on one thread in order, so a close signal sent now reaches a listener added now
+   * after all of it.
+   */
+  private void awaitBus() {
+    java.util.concurrent.CountDownLatch delivered = new java.util.concurrent.CountDownLatch(1);
+    var registration =
+        nodeA
+            .eventBus()
+            .subscribe(
+                new dev.presence.spi.PresenceEventBus.Listener() {
+                  @Override
+                  public void onEvents(List<PresenceEvent> events) {}
+
+                  @Override
+                  public void onCloseConnections(dev.presence.UserId user) {
+                    delivered.countDown();
+                  }
+                });
+    try {
+      nodeA.eventBus().closeConnections(user("nobody-" + System.nanoTime()));
+      eventually(() -> assertThat(delivered.getCount()).isZero());
+    } finally {
+      registration.close();
+    }
   }
 
   @Test
