@@ -278,12 +278,12 @@ public class RequestBodyFilter extends HttpFilter {
         }
         out.write(buffer, 0, n);
       }
-      // The container calls onAllDataRead at the end of the body; when this read took the last
-      // bytes, end here too (once: onAllDataRead ignores a second call), rather than leave the
-      // request to the deadline should that call be missed.
-      if (!finished.get() && in.isFinished()) {
-        onAllDataRead();
-      }
+      // The end of the body is the container's onAllDataRead, never this read's isFinished().
+      // Ending the request here (dispatch, or complete on the request thread) while the container
+      // still has its onAllDataRead to deliver would let Payara run that callback after it has
+      // recycled the request object and handed it to the next request: its
+      // InputBuffer.ReadHandlerImpl outlives the recycle and reads request.getContext() again
+      // (InputBuffer.processCallbacks). A missed onAllDataRead ends in the 408 of the deadline.
     }
 
     @Override
