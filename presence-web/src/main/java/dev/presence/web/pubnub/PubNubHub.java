@@ -330,14 +330,8 @@ public class PubNubHub {
           interval.events().isEmpty()
               ? System.currentTimeMillis() / 1000
               : interval.events().get(interval.events().size() - 1).timestamp().getEpochSecond();
-      int chunks =
-          Math.max(
-              1,
-              Math.max(
-                  (join.size() + INTERVAL_IDS - 1) / INTERVAL_IDS,
-                  Math.max(
-                      (leave.size() + INTERVAL_IDS - 1) / INTERVAL_IDS,
-                      (timeout.size() + INTERVAL_IDS - 1) / INTERVAL_IDS)));
+      int longest = Math.max(join.size(), Math.max(leave.size(), timeout.size()));
+      int chunks = Math.max(1, (longest + INTERVAL_IDS - 1) / INTERVAL_IDS);
       for (int i = 0; i < chunks; i++) {
         List<String> j = chunk(join, i);
         List<String> l = chunk(leave, i);

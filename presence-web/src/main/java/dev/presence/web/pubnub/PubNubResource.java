@@ -39,9 +39,11 @@ import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -177,12 +179,8 @@ public class PubNubResource {
           Caller caller = caller(uuid, auth, List.of(channels));
           noGroups(group);
           PubNubChannels list = PubNubChannels.parse(channels, config.limits(), true);
-          List<ChannelId> all = new ArrayList<>(list.channels());
-          for (ChannelId c : list.observed()) {
-            if (!all.contains(c)) {
-              all.add(c);
-            }
-          }
+          Set<ChannelId> all = new LinkedHashSet<>(list.channels());
+          all.addAll(list.observed());
           for (ChannelId c : all) {
             presence.leave(c, caller.userId());
             hub.forget(caller.userId(), c);
