@@ -4,7 +4,7 @@
 # stops what it started (by pid). See README.md.
 #
 #   run-ws-bench.sh <scenario> <target> [extra ws-bench.mjs options]
-#     scenario: paced | idle | hold
+#     scenario: paced | idle | hold | receive | knee (Presence only: WsFanoutDriver, the fan-out knee)
 #     target:   p6 (Payara Micro 6.2025.10, JDK 17) | p7 (Payara Micro 7.2026.11, Temurin 25) | soketi
 #               | wf (WildFly 39.0.1.Final, JDK 17, presence-portable.war; the zip from ~/.m2, which a
 #               build of presence-it with -Pwildfly puts there)
@@ -17,8 +17,8 @@
 # long-running server's JIT is warm, the first runs after a start are not).
 set -euo pipefail
 
-scenario=${1:?usage: run-ws-bench.sh paced|idle|hold p6|p7|soketi [driver options]}
-target=${2:?usage: run-ws-bench.sh paced|idle|hold p6|p7|soketi [driver options]}
+scenario=${1:?usage: run-ws-bench.sh paced|idle|hold|receive p6|p7|soketi [driver options]}
+target=${2:?usage: run-ws-bench.sh paced|idle|hold|receive p6|p7|soketi [driver options]}
 shift 2
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -138,6 +138,19 @@ case "$scenario" in
   paced) args=(--scenario paced --observers 100 --rate 40 --warmup 5 --duration 10) ;;
   idle) args=(--scenario idle --sessions 10000 --per-channel 50 --concurrency 100) ;;
   hold) args=(--scenario idle --sessions 15000 --per-channel 50 --concurrency 100 --hold 300) ;;
+  receive) args=(--scenario receive --connections 100 --rate 4000 --warmup 5 --duration 10) ;;
+  knee)
+    # The Java fan-out driver (presence-it's test sources, JDK classes only), compiled here.
+    [ "$driver_target" = presence ] || { echo "knee: Presence targets only" >&2; exit 2; }
+    classes=$OUT/knee-classes
+    [ -f "$classes/dev/presence/it/load/WsFanoutDriver.class" ] || "$JAVA17/bin/javac" -d "$classes" \
+      "$root/presence-it/src/test/java/dev/presence/it/load/WsFanoutDriver.java"
+    for i in $(seq 1 "$REPEAT"); do
+      "$JAVA17/bin/java" -cp "$classes" dev.presence.it.load.WsFanoutDriver --url "$url" --observers 100 \
+        --rates 200,400,800,1200 --duration 10 "$@" | tee "$OUT/$stamp-knee-$target-$i.log"
+    done
+    exit 0
+    ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
 

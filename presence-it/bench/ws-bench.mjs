@@ -14,17 +14,25 @@
 //           Reports connect+join rate, and heap after a full GC (Java, via jcmd) and RSS per
 //           session above the baseline measured before connecting. With --hold S it holds them S
 //           seconds and reports every close seen (code/reason) = sessions lost.
+//   receive: --connections open connections (Presence: each joined to a channel of its own) send
+//           --rate requests per second in all, each answered by the server: Presence a heartbeat
+//           with an id (answered ok, no store access; --request getAttributes: the connection's own
+//           user's attributes in its channel, a store read), soketi pusher:ping (answered
+//           pusher:pong). The server's receive path (frame read, parse, dispatch) and a small reply.
+//           Reports server CPU per request over the measured window and the round-trip p50/p99.
 // Everything is bounded: every phase has a deadline, and the program exits by itself.
 // Only meant for 127.0.0.1: the driver refuses other hosts.
 import { WebSocket } from 'ws';
 import { createHmac } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 const opts = {
   target: 'presence', // presence | soketi
-  scenario: 'paced', // paced | idle
+  scenario: 'paced', // paced | idle | receive
+  connections: '100', // receive
+  request: 'heartbeat', // receive, Presence: heartbeat (no store access) | getAttributes (a store read)
   url: '', // default per target
   pid: '', // server pid for CPU/RSS/heap (same machine)
   jcmd: 'jcmd', // jcmd of the server's JDK (Java targets only)
@@ -40,6 +48,7 @@ const opts = {
   'app-key': 'app-key',
   'app-secret': 'app-secret',
   json: '', // write the result object to this file too
+  histogram: '', // idle, Java targets: write jcmd GC.class_histogram to <this>-baseline.txt and -loaded.txt
 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
@@ -115,8 +124,12 @@ function heapAfterGcKb() {
   const m = /total[^,]*?\d+K,(?: committed \d+K,)? used (\d+)K/.exec(out); // JDK 17 and 25 formats
   return m ? Number(m[1]) : NaN;
 }
-function memory() {
+function memory(phase) {
   const heap = heapAfterGcKb();
+  if (opts.histogram && phase && pid && target === 'presence') {
+    const out = execFileSync(opts.jcmd, [String(pid), 'GC.class_histogram'], { timeout: 120000, maxBuffer: 64 << 20 });
+    writeFileSync(`${opts.histogram}-${phase}.txt`, out);
+  }
   return { heapKb: heap, rssKb: rssKb() };
 }
 
@@ -174,6 +187,7 @@ class Client {
       }
       return;
     }
+    if (this.h.onPong && m.event === 'pusher:pong') { this.h.onPong(t); return; }
     switch (m.event) {
       case 'pusher:connection_established':
         this.socketId = JSON.parse(m.data).socket_id;
@@ -288,6 +302,34 @@ function finish(result) {
   }
 }
 
+/**
+ * Paces work without drift: every 2 ms, calls start(n) (n = 0, 1, ...) as many times as `rate` per
+ * second calls for since the start, for warmupMs + durationMs. When the warm-up ends it reads the
+ * server's CPU (in all and by thread) and the driver's, then calls onWindow(). Resolves with those
+ * readings ({cpu0, threads0, driverCpu0, tm0}) and the number of starts inside the window.
+ */
+async function pace(rate, warmupMs, durationMs, start, onWindow) {
+  const t0 = now();
+  const end = t0 + warmupMs + durationMs;
+  let w = null;
+  let started = 0;
+  await new Promise((resolve) => {
+    const tick = () => {
+      const t = now();
+      if (!w && t >= t0 + warmupMs) {
+        w = { cpu0: cpuSeconds(), threads0: threadCpuSeconds(), driverCpu0: process.cpuUsage(), tm0: t, first: started };
+        onWindow();
+      }
+      if (t >= end) return resolve();
+      const due = Math.floor(((t - t0) / 1000) * rate);
+      while (started < due) start(started++);
+      setTimeout(tick, 2);
+    };
+    tick();
+  });
+  return { ...w, startedInWindow: started - w.first };
+}
+
 // ---------------------------------------------------------------- scenario A: paced joins
 async function paced() {
   const observerCount = Number(opts.observers);
@@ -324,7 +366,6 @@ async function paced() {
   }
   log(`${observerCount} observers subscribed`);
 
-  let started = 0;
   let completed = 0;
   let failed = 0;
   let inFlight = 0;
@@ -356,34 +397,12 @@ async function paced() {
       live.delete(c);
     }
   }
-  // Pacing: every 2 ms, start as many cycles as the elapsed time calls for (no drift).
-  const t0 = now();
-  const end = t0 + warmup + duration;
-  let cpu0 = NaN;
-  let threads0 = {};
-  let driverCpu0 = null;
-  let tm0 = 0;
-  let windowStarted = 0;
-  await new Promise((resolve) => {
-    const tick = () => {
-      const t = now();
-      if (!measuring && t >= t0 + warmup) {
-        measuring = true;
-        observerFrames.counting = true;
-        cpu0 = cpuSeconds();
-        threads0 = threadCpuSeconds();
-        driverCpu0 = process.cpuUsage();
-        tm0 = t;
-        windowStarted = started;
-      }
-      if (t >= end) return resolve();
-      const due = Math.floor(((t - t0) / 1000) * rate);
-      while (started < due) cycle(started++);
-      setTimeout(tick, 2);
-    };
-    tick();
+  const w = await pace(rate, warmup, duration, cycle, () => {
+    measuring = true;
+    observerFrames.counting = true;
   });
-  const windowCycles = started - windowStarted;
+  const { cpu0, threads0, driverCpu0, tm0 } = w;
+  const windowCycles = w.startedInWindow;
   // Drain: wait for the window's cycles to end and their deliveries to arrive (at most 10 s; a
   // missing delivery ends the wait after 2 s without progress), then read the CPU.
   const drainEnd = now() + 10000;
@@ -432,6 +451,81 @@ function withTimeout(p, ms, what) {
   ]);
 }
 
+// ---------------------------------------------------------------- scenario E: the receive path
+async function receive() {
+  const count = Number(opts.connections);
+  const rate = Number(opts.rate);
+  const warmup = Number(opts.warmup) * 1000;
+  const duration = Number(opts.duration) * 1000;
+  log(`${target} receive: ${count} connections, ${rate} requests/s, warm-up ${warmup / 1000}s, measured ${duration / 1000}s`);
+  const conns = [];
+  for (let i = 0; i < count; i++) {
+    const c = new Client(`recv-${run}-${i}`, {});
+    await withTimeout(c.opened, 20000, 'connect');
+    if (target === 'presence') {
+      c.channel = `recv-${run}-${i}`;
+      if (!(await withTimeout(c.join(c.channel), 20000, 'join'))) throw new Error('join refused: ' + JSON.stringify(c.lastReply));
+    } else {
+      c.pongs = []; // the pings in flight, oldest first (soketi answers in order)
+      c.h.onPong = (t) => { const p = c.pongs.shift(); if (p) done(p.tagged, p.sentAt, t); };
+    }
+    conns.push(c);
+  }
+  log(`${count} connections ready`);
+  let measuring = false;
+  let sentInWindow = 0;
+  let answeredInWindow = 0;
+  let failed = 0;
+  const rtts = [];
+  function done(tagged, sentAt, t) {
+    if (tagged) { answeredInWindow++; rtts.push(t - sentAt); }
+  }
+  function send(n) {
+    const c = conns[n % count];
+    const id = `r${n}`;
+    const tagged = measuring;
+    const sentAt = now();
+    if (tagged) sentInWindow++;
+    if (target === 'presence') {
+      const req = opts.request === 'getAttributes'
+        ? { id, type: 'getAttributes', channel: c.channel, userId: c.user }
+        : { id, type: 'heartbeat' };
+      c.request(req).then((r) => {
+        if (r.type !== 'ok') { failed++; if (failed <= 5) log(`request failed: ${JSON.stringify(r)}`); }
+        done(tagged, sentAt, now());
+      });
+    } else {
+      c.pongs.push({ sentAt, tagged });
+      c.ws.send('{"event":"pusher:ping","data":{}}');
+    }
+  }
+  const { cpu0, threads0, driverCpu0, tm0 } = await pace(rate, warmup, duration, send, () => {
+    measuring = true;
+  });
+  measuring = false;
+  const drainEnd = now() + 10000;
+  while (now() < drainEnd && answeredInWindow < sentInWindow) await sleep(10);
+  const tm1 = now();
+  const cpu = cpuSeconds() - cpu0;
+  const threads1 = threadCpuSeconds();
+  const driverCpu = process.cpuUsage(driverCpu0);
+  rtts.sort((a, b) => a - b);
+  const result = {
+    target, scenario: 'receive', url, connections: count, rate, request: target === 'presence' ? opts.request : 'pusher:ping',
+    measuredSeconds: r2((tm1 - tm0) / 1000), requests: sentInWindow, answered: answeredInWindow,
+    unanswered: sentInWindow - answeredInWindow, failed,
+    serverCpuSeconds: r2(cpu),
+    cpuMicrosPerRequest: r1((cpu * 1e6) / answeredInWindow),
+    driverCpuSeconds: r2((driverCpu.user + driverCpu.system) / 1e6),
+    roundTripMs: { p50: r2(quantile(rtts, 0.5)), p90: r2(quantile(rtts, 0.9)), p99: r2(quantile(rtts, 0.99)), max: r2(rtts[rtts.length - 1]) },
+    closes: conns.filter((c) => c.closed).map((c) => c.closeInfo).slice(0, 5),
+    serverThreadCpuSeconds: topThreads(threads0, threads1, 8),
+  };
+  for (const c of conns) c.close();
+  await sleep(500);
+  finish(result);
+}
+
 // ---------------------------------------------------------------- scenarios B and C: idle sessions
 async function idle() {
   const sessions = Number(opts.sessions);
@@ -440,7 +534,7 @@ async function idle() {
   const hold = Number(opts.hold) * 1000;
   const prefix = (target === 'soketi' ? 'presence-' : '') + `idle-${run}-`;
   log(`${target} idle: ${sessions} sessions, ${perChannel} per channel, ${concurrency} in flight, hold ${hold / 1000}s`);
-  const base = memory();
+  const base = memory('baseline');
   log(`baseline: heap ${base.heapKb} KB after GC, RSS ${base.rssKb} KB`);
   const clients = [];
   const closes = new Map(); // "code reason" -> count, after the session was up
@@ -487,7 +581,7 @@ async function idle() {
   const rampServerCpu = cpuSeconds();
   log(`${up} sessions up in ${r2(rampSeconds)} s (${failed} failed); settling ${opts.settle}s`);
   await sleep(Number(opts.settle) * 1000);
-  const loaded = memory();
+  const loaded = memory('loaded');
   const result = {
     target, scenario: hold ? 'hold' : 'idle', url, sessions, up, failed, perChannel, concurrency,
     connectsJoinsPerSecond: r1(up / rampSeconds), rampSeconds: r2(rampSeconds),
@@ -526,6 +620,10 @@ async function idle() {
 const watchdog = setTimeout(() => { console.error('watchdog: run exceeded its bound'); process.exit(3); },
   (opts.scenario === 'paced'
     ? 120 + Number(opts.warmup) + Number(opts.duration) + Number(opts.observers) * 0.5
-    : 900 + Number(opts.hold) + Number(opts.settle)) * 1000);
+    : opts.scenario === 'receive'
+      ? 120 + Number(opts.warmup) + Number(opts.duration) + Number(opts.connections) * 0.5
+      : 900 + Number(opts.hold) + Number(opts.settle)) * 1000);
 watchdog.unref();
-(opts.scenario === 'paced' ? paced() : idle()).catch((e) => { console.error(e); process.exit(1); });
+const scenarios = { paced, idle, receive };
+if (!(opts.scenario in scenarios)) { console.error(`--scenario ${Object.keys(scenarios).join('|')}`); process.exit(2); }
+scenarios[opts.scenario]().catch((e) => { console.error(e); process.exit(1); });
