@@ -160,5 +160,8 @@ class AttributesTest {
     assertThat(Text.isWellFormed("\uDE00")).isFalse();
     assertThat(Text.isWellFormed("\uD83D\uD83D\uDE00")).isFalse();
     assertThat(Text.isWellFormed("\uD83D\uDE00\uDE00")).isFalse();
+    // other CharSequences take the same check
+    assertThat(Text.isWellFormed(new StringBuilder("\uD83D\uDE00"))).isTrue();
+    assertThat(Text.isWellFormed(new StringBuilder("a\uD83Db"))).isFalse();
   }
 }
