@@ -17,8 +17,8 @@
 # long-running server's JIT is warm, the first runs after a start are not).
 set -euo pipefail
 
-scenario=${1:?usage: run-ws-bench.sh paced|idle|hold|receive p6|p7|soketi [driver options]}
-target=${2:?usage: run-ws-bench.sh paced|idle|hold|receive p6|p7|soketi [driver options]}
+scenario=${1:?usage: run-ws-bench.sh paced|idle|hold|receive|knee p6|p7|soketi|wf [driver options]}
+target=${2:?usage: run-ws-bench.sh paced|idle|hold|receive|knee p6|p7|soketi|wf [driver options]}
 shift 2
 
 # The knee measures per-event fan-out: one channel holds up to 300 producers, over the default

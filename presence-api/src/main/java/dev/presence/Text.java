@@ -24,9 +24,10 @@ final class Text {
 
   /**
    * Whether every surrogate in the string is part of a pair. The loop runs over a {@link String}
-   * only: the WebSocket layer checks every outgoing frame, and through the {@link CharSequence}
-   * interface the JIT could not inline {@code charAt} (a fifth of the send threads' CPU samples in
-   * the paced benchmark of issue #9).
+   * only, so that its {@code charAt} never depends on the JIT's type profile of a {@link
+   * CharSequence} call: the WebSocket layer checks every outgoing frame (a fifth of the send
+   * threads' CPU samples in the paced benchmark of issue #9; no change was measurable there after
+   * this, see presence-it/BENCHMARKS.md).
    *
    * @param s the text
    * @return true if the text can be encoded as UTF-8
