@@ -366,7 +366,6 @@ async function paced() {
   }
   log(`${observerCount} observers subscribed`);
 
-  let completed = 0;
   let failed = 0;
   let inFlight = 0;
   const live = new Set();
@@ -386,7 +385,6 @@ async function paced() {
       sent.set(`leave:${user}`, now());
       if (!(await c.leave(channel))) throw new Error('leave refused');
       c.close();
-      completed++;
     } catch (e) {
       failed++;
       if (failed <= 5) log(`cycle ${n} failed: ${e.message}`);
