@@ -11,9 +11,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * A connection-bound session on this node.
@@ -148,12 +149,16 @@ final class EngineSession implements PresenceSession {
 
   /**
    * Joins every channel again after a partition healed, one at a time with this session's lock
-   * held, so that no join or end of the session runs in between; see {@link MergeRecovery}.
+   * held, so that no join or end of the session runs in between; see {@link MergeRecovery}. Each
+   * channel's seq at join becomes the one of the re-join: the merge may have kept the other side's
+   * copy, whose seqs can be lower than this side's, and a later kick is judged against them (see
+   * {@link #forget}).
    *
-   * @param rejoin joins one channel of this session again; false if that failed
+   * @param rejoin joins one channel of this session again and returns the channel's seq at that
+   *     join, as {@link SessionOperations#join} does; empty if it failed
    * @return false if some channel could not be joined (the caller tries again)
    */
-  boolean reassert(Predicate<ChannelId> rejoin) {
+  boolean reassert(Function<ChannelId, OptionalLong> rejoin) {
     lock.lock();
     try {
       if (closed) {
@@ -161,7 +166,12 @@ final class EngineSession implements PresenceSession {
       }
       boolean ok = true;
       for (ChannelId channel : List.copyOf(channels.keySet())) {
-        ok &= rejoin.test(channel);
+        OptionalLong seq = rejoin.apply(channel);
+        if (seq.isPresent()) {
+          channels.put(channel, seq.getAsLong());
+        } else {
+          ok = false;
+        }
       }
       return ok;
     } finally {

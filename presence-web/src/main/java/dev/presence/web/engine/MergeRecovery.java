@@ -7,6 +7,8 @@ import dev.presence.event.PresenceEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -127,19 +129,23 @@ final class MergeRecovery {
     reassertPending.set(false);
   }
 
-  /** Joins one channel of a session again; false if it failed (it is retried). */
-  private boolean reassert(EngineSession session, ChannelId channel, Instant now) {
+  /**
+   * Joins one channel of a session again; returns the channel's seq at the join (the {@code join}
+   * event's, or the channel's seq read right after when the user was present already, as {@link
+   * SessionRegistry#join}), empty if it failed (it is retried).
+   */
+  private OptionalLong reassert(EngineSession session, ChannelId channel, Instant now) {
     try {
-      boolean joined =
-          store.joinNodeBound(channel, session.userId(), session.id(), now).isPresent();
-      memory.reassert(channel, session.userId(), joined, now);
-      return true;
+      Optional<PresenceEvent> join =
+          store.joinNodeBound(channel, session.userId(), session.id(), now);
+      memory.reassert(channel, session.userId(), join.isPresent(), now);
+      return OptionalLong.of(join.isPresent() ? join.get().seq() : store.occupancy(channel).seq());
     } catch (PresenceException e) {
       LOG.log(
           Level.WARNING,
           e,
           () -> "could not re-assert session " + session.id() + " in channel " + channel);
-      return false;
+      return OptionalLong.empty();
     }
   }
 }

@@ -13,6 +13,7 @@ import dev.presence.Subscription;
 import dev.presence.event.PresenceEvent;
 import dev.presence.spi.ClusterListener;
 import dev.presence.spi.SessionLease;
+import dev.presence.spi.memory.InMemoryPresenceBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -319,6 +320,50 @@ class MergeTest extends EngineTestSupport {
     engine.tick();
     assertThat(users(engine.channelUsers(room, dev.presence.PageRequest.FIRST)))
         .containsExactly("joined-here", "left-here");
+  }
+
+  @Test
+  @DisplayName(
+      "a kick after a merge ends the membership the merge re-joined, though the kept copy's seqs"
+          + " are lower than this side's")
+  void kickAfterMergeReachesTheReassertedSession() {
+    AdministrationTest.Recorder recorder = new AdministrationTest.Recorder();
+    engine.addAdminListener(recorder);
+    for (String user : List.of("bob", "cid", "dan", "eve")) {
+      engine.join(room, user(user));
+    }
+    PresenceSession ann = engine.openSession(user("ann"));
+    ann.join(room);
+    assertThat(engine.occupancy(room).seq()).as("ann joined at seq 5 here").isEqualTo(5);
+    // The kept copy is the other side's: the split began before these joins, and there the room
+    // saw only bob's join (seq 1).
+    try (InMemoryPresenceBackend otherSide = new InMemoryPresenceBackend("node-b")) {
+      Instant now = clock.instant();
+      SessionId bob = PresenceEngine.apiSessionId(room, user("bob"));
+      otherSide
+          .store()
+          .join(
+              room,
+              user("bob"),
+              SessionLease.leaseBound(bob, now.plus(Duration.ofMinutes(5))),
+              100,
+              now);
+      nodeA.keepOtherCopy(otherSide.store());
+
+      merged();
+      engine.tick();
+      assertThat(users(engine.channelUsers(room, dev.presence.PageRequest.FIRST)))
+          .containsExactly("ann", "bob");
+      assertThat(engine.occupancy(room).seq()).as("ann re-joined at seq 2 there").isEqualTo(2);
+
+      assertThat(engine.kick(room, user("ann"))).isTrue(); // its leave has seq 3
+      eventually(() -> assertThat(recorder.calls).containsExactly("kicked room ann"));
+      // ann's session forgot the channel: joining again makes a new membership.
+      ann.join(room);
+      assertThat(users(engine.channelUsers(room, dev.presence.PageRequest.FIRST)))
+          .containsExactly("ann", "bob");
+      assertThat(engine.occupancy(room).seq()).isEqualTo(4);
+    }
   }
 
   private static Attributes calm() {

@@ -29,6 +29,7 @@ final class TestBackend implements PresenceBackend {
   final InMemoryPresenceBackend shared;
   private volatile String nodeId;
   private final PresenceStore store;
+  private volatile PresenceStore real;
   private final Bus bus = new Bus();
   final List<ClusterListener> clusterListeners = new CopyOnWriteArrayList<>();
   volatile RuntimeException storeFailure;
@@ -39,22 +40,23 @@ final class TestBackend implements PresenceBackend {
   TestBackend(InMemoryPresenceBackend shared, String nodeId) {
     this.shared = shared;
     this.nodeId = nodeId;
-    PresenceStore real = shared.store();
+    this.real = shared.store();
     this.store =
         (PresenceStore)
             Proxy.newProxyInstance(
                 PresenceStore.class.getClassLoader(),
                 new Class<?>[] {PresenceStore.class},
                 (proxy, method, args) -> {
+                  PresenceStore target = real;
                   if (method.getDeclaringClass() == Object.class) {
-                    return method.invoke(real, args);
+                    return method.invoke(target, args);
                   }
                   RuntimeException failure = storeFailure;
                   if (failure != null) {
                     throw failure;
                   }
                   try {
-                    return method.invoke(real, args);
+                    return method.invoke(target, args);
                   } catch (InvocationTargetException e) {
                     throw e.getCause();
                   }
@@ -63,6 +65,14 @@ final class TestBackend implements PresenceBackend {
 
   Bus bus() {
     return bus;
+  }
+
+  /**
+   * From now on this node's store is {@code kept}: a merge that kept the other side's copy of the
+   * data (its memberships, and its seqs, which may be lower than this side's).
+   */
+  void keepOtherCopy(PresenceStore kept) {
+    this.real = kept;
   }
 
   /** Changes the node id, as a Hazelcast member's UUID changes when it merges after a split. */
