@@ -4,6 +4,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.core.domain.JavaStaticInitializer;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -29,6 +32,33 @@ class ArchitectureTest {
       return !location.contains("-tests.jar");
     }
   }
+
+  /**
+   * Every static factory of {@link jakarta.json.Json} looks the JSON-P provider up ({@code
+   * JsonProvider.provider()}: a {@code ServiceLoader} pass, on Payara through the WAR's class
+   * loader and its jars). Once per class, in a static initializer, is fine; per message or request
+   * it is a cost any client can multiply (an unreadable WebSocket frame built its error reply this
+   * way).
+   */
+  @ArchTest
+  static final ArchRule json_provider_is_looked_up_once_per_class =
+      noClasses()
+          .should()
+          .callMethodWhere(
+              new DescribedPredicate<JavaMethodCall>(
+                  "a method of jakarta.json.Json outside a static initializer") {
+                @Override
+                public boolean test(JavaMethodCall call) {
+                  return call.getTargetOwner().isEquivalentTo(jakarta.json.Json.class)
+                      && !call.getOrigin()
+                          .getName()
+                          .equals(JavaStaticInitializer.STATIC_INITIALIZER_NAME);
+                }
+              })
+          .because(
+              "Json's factories look the JSON-P provider up at every call; use PresenceJson's"
+                  + " shared provider and factories")
+          .allowEmptyShould(true);
 
   @ArchTest
   static final ArchRule api_spi_and_engine_are_plain_java =

@@ -77,6 +77,35 @@ public final class PresenceJson {
   private PresenceJson() {}
 
   /**
+   * A new object builder from the shared factory. Prefer it to {@code Json.createObjectBuilder()},
+   * which looks the JSON-P provider up at every call.
+   *
+   * @return an empty builder
+   */
+  public static JsonObjectBuilder objectBuilder() {
+    return BUILDERS.createObjectBuilder();
+  }
+
+  /**
+   * A new array builder from the shared factory (see {@link #objectBuilder()}).
+   *
+   * @return an empty builder
+   */
+  public static JsonArrayBuilder arrayBuilder() {
+    return BUILDERS.createArrayBuilder();
+  }
+
+  /**
+   * A JSON string from the shared provider (see {@link #objectBuilder()}).
+   *
+   * @param value the string, not null
+   * @return the JSON string
+   */
+  public static JsonString string(String value) {
+    return PROVIDER.createValue(value);
+  }
+
+  /**
    * An event: {@code {"event","channel","userId","attributes","occupancy","seq","timestamp"}}, the
    * timestamp in ISO-8601 UTC, and {@code "reason":"kicked"} on a {@code leave} that was a kick.
    *

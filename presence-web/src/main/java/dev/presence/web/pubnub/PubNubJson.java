@@ -4,7 +4,6 @@ import dev.presence.Attributes;
 import dev.presence.InvalidArgumentException;
 import dev.presence.event.PresenceEvent;
 import dev.presence.web.json.PresenceJson;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -21,7 +20,7 @@ final class PubNubJson {
 
   /** {@code {"status":200,"message":"OK","service":"Presence"}} plus more. */
   static JsonObjectBuilder ok() {
-    return Json.createObjectBuilder()
+    return PresenceJson.objectBuilder()
         .add("status", 200)
         .add("message", "OK")
         .add("service", "Presence");
@@ -29,22 +28,22 @@ final class PubNubJson {
 
   /** The error body of PUBNUB.md 1.1. */
   static String error(PubNubException e) {
-    JsonArrayBuilder channels = Json.createArrayBuilder();
+    JsonArrayBuilder channels = PresenceJson.arrayBuilder();
     e.channels().forEach(channels::add);
     String message = e.getMessage() == null ? "Error" : e.getMessage();
-    return Json.createObjectBuilder()
+    return PresenceJson.objectBuilder()
         .add("status", e.status())
         .add("error", true)
         .add("message", message)
         .add("service", e.service())
-        .add("payload", Json.createObjectBuilder().add("channels", channels))
+        .add("payload", PresenceJson.objectBuilder().add("channels", channels))
         .build()
         .toString();
   }
 
   /** A state object: every value a string. */
   static JsonObject state(Attributes a) {
-    JsonObjectBuilder b = Json.createObjectBuilder();
+    JsonObjectBuilder b = PresenceJson.objectBuilder();
     a.values().forEach(b::add);
     return b.build();
   }
@@ -62,7 +61,7 @@ final class PubNubJson {
           case ATTRIBUTES_UPDATE -> "state-change";
         };
     JsonObjectBuilder d =
-        Json.createObjectBuilder()
+        PresenceJson.objectBuilder()
             .add("action", action)
             .add("uuid", e.userId().value())
             .add("timestamp", e.timestamp().getEpochSecond())
@@ -77,10 +76,10 @@ final class PubNubJson {
   private static String wrap(
       String channel, long timetoken, String subscribeKey, JsonObjectBuilder d) {
     String c = channel + PubNubChannels.PRESENCE_SUFFIX;
-    return Json.createObjectBuilder()
+    return PresenceJson.objectBuilder()
         .add("a", "1")
         .add("f", 0)
-        .add("p", Json.createObjectBuilder().add("t", Long.toString(timetoken)).add("r", 1))
+        .add("p", PresenceJson.objectBuilder().add("t", Long.toString(timetoken)).add("r", 1))
         .add("k", subscribeKey)
         .add("c", c)
         .add("b", c)
@@ -104,7 +103,7 @@ final class PubNubJson {
       List<String> timeout,
       String subscribeKey) {
     JsonObjectBuilder d =
-        Json.createObjectBuilder()
+        PresenceJson.objectBuilder()
             .add("action", "interval")
             .add("timestamp", timestampSeconds)
             .add("occupancy", occupancy);
@@ -116,7 +115,7 @@ final class PubNubJson {
 
   private static void addList(JsonObjectBuilder d, String name, List<String> users) {
     if (!users.isEmpty()) {
-      JsonArrayBuilder a = Json.createArrayBuilder();
+      JsonArrayBuilder a = PresenceJson.arrayBuilder();
       users.forEach(a::add);
       d.add(name, a);
     }

@@ -20,9 +20,9 @@ import dev.presence.web.config.PresenceConfig;
 import dev.presence.web.engine.PrecheckedPresence;
 import dev.presence.web.engine.PresenceEngine;
 import dev.presence.web.http.Requests;
+import dev.presence.web.json.PresenceJson;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -274,12 +274,12 @@ public class PubNubResource {
           Caller caller = caller(uuid, auth, List.of());
           UserId user = user(target);
           access.check(caller, Action.READ, null, user);
-          JsonArrayBuilder list = Json.createArrayBuilder();
+          JsonArrayBuilder list = PresenceJson.arrayBuilder();
           for (ChannelId c : presence.userChannels(user)) {
             list.add(c.value());
           }
           return PubNubJson.ok()
-              .add("payload", Json.createObjectBuilder().add("channels", list))
+              .add("payload", PresenceJson.objectBuilder().add("channels", list))
               .build();
         });
   }
@@ -376,7 +376,7 @@ public class PubNubResource {
           if (found.size() == 1) {
             payload = found.values().iterator().next();
           } else {
-            JsonObjectBuilder b = Json.createObjectBuilder();
+            JsonObjectBuilder b = PresenceJson.objectBuilder();
             found.forEach((c, s) -> b.add(c.value(), s));
             payload = b.build();
           }
@@ -586,17 +586,17 @@ public class PubNubResource {
 
   private JsonObject hereNowMany(
       List<ChannelId> channels, boolean withState, boolean withUuids, int size, int skip) {
-    JsonObjectBuilder map = Json.createObjectBuilder();
+    JsonObjectBuilder map = PresenceJson.objectBuilder();
     int total = 0;
     for (ChannelId c : channels) {
-      JsonObjectBuilder one = Json.createObjectBuilder();
+      JsonObjectBuilder one = PresenceJson.objectBuilder();
       total += here(c, withState, withUuids, size, skip, one);
       map.add(c.value(), one);
     }
     return PubNubJson.ok()
         .add(
             "payload",
-            Json.createObjectBuilder()
+            PresenceJson.objectBuilder()
                 .add("total_channels", channels.size())
                 .add("total_occupancy", total)
                 .add("channels", map))
@@ -611,7 +611,7 @@ public class PubNubResource {
       b.add("occupancy", occupancy);
       return occupancy;
     }
-    JsonArrayBuilder uuids = Json.createArrayBuilder();
+    JsonArrayBuilder uuids = PresenceJson.arrayBuilder();
     int skipped = 0;
     int taken = 0;
     int occupancy = -1;
@@ -628,7 +628,7 @@ public class PubNubResource {
         } else if (taken < size) {
           taken++;
           if (withState) {
-            JsonObjectBuilder entry = Json.createObjectBuilder().add("uuid", u.userId().value());
+            JsonObjectBuilder entry = PresenceJson.objectBuilder().add("uuid", u.userId().value());
             if (!u.attributes().isEmpty()) {
               entry.add("state", PubNubJson.state(u.attributes()));
             }

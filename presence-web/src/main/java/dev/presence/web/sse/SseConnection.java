@@ -13,7 +13,6 @@ import dev.presence.web.engine.Interval;
 import dev.presence.web.engine.IntervalListener;
 import dev.presence.web.engine.ObserveMode;
 import dev.presence.web.json.PresenceJson;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -214,7 +213,7 @@ final class SseConnection implements IntervalListener {
     if (mode == ObserveMode.OCCUPANCY) {
       return List.of(
           new SnapshotPage(
-              Json.createObjectBuilder()
+              PresenceJson.objectBuilder()
                   .add("channel", snapshot.channel().value())
                   .add("occupancy", snapshot.occupancy())
                   .add("seq", snapshot.seq())

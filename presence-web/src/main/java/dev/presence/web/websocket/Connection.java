@@ -28,7 +28,6 @@ import dev.presence.web.engine.PrecheckedPresence;
 import dev.presence.web.engine.PresenceEngine;
 import dev.presence.web.json.PresenceJson;
 import dev.presence.web.ops.RateLimitedLog;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
@@ -278,7 +277,7 @@ final class Connection implements Outbox.Listener {
    */
   private static @Nullable JsonValue readableId(String text) {
     String id = PresenceJson.bestEffortString(text, "id", Request.MAX_ID_LENGTH);
-    return id == null ? null : Json.createValue(id);
+    return id == null ? null : PresenceJson.string(id);
   }
 
   /**
