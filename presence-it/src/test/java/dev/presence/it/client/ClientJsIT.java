@@ -58,7 +58,7 @@ class ClientJsIT {
   void nodeClientTests() {
     Path node = NodeTools.node();
     NodeTools.installDependencies();
-    int exit =
+    NodeTools.Outcome outcome =
         NodeTools.run(
             List.of(node.toString(), "--test", "--test-concurrency=1", "client/"),
             Map.of(
@@ -68,7 +68,7 @@ class ClientJsIT {
                 Integer.toString(USERS_PER_CHANNEL)),
             NODE_TIMEOUT,
             "node client");
-    assertThat(exit).as("exit code of node --test client/ (its output is above)").isZero();
+    assertThat(outcome.exitCode()).as(outcome.describe("node --test client/")).isZero();
   }
 
   @Test
@@ -80,7 +80,7 @@ class ClientJsIT {
     Path chromium = NodeTools.chromium();
     NodeTools.installDependencies();
     Path screenshots = Path.of("target/screenshots").toAbsolutePath();
-    int exit =
+    NodeTools.Outcome outcome =
         NodeTools.run(
             List.of(node.toString(), "--test", "browser/"),
             Map.of(
@@ -89,7 +89,7 @@ class ClientJsIT {
                 "PRESENCE_SCREENSHOTS", screenshots.toString()),
             NODE_TIMEOUT,
             "node browser");
-    assertThat(exit).as("exit code of node --test browser/ (its output is above)").isZero();
+    assertThat(outcome.exitCode()).as(outcome.describe("node --test browser/")).isZero();
     assertThat(screenshots.resolve("demo-1-alice-sees-bob-happy.png")).isRegularFile();
   }
 }

@@ -76,7 +76,7 @@ class ConsoleIT {
     NodeTools.installDependencies();
     Path screenshots = Path.of("target/console-screenshots").toAbsolutePath();
     long t0 = System.nanoTime();
-    int exit =
+    NodeTools.Outcome outcome =
         NodeTools.run(
             List.of(node.toString(), "--test", "console/"),
             Map.of(
@@ -88,7 +88,7 @@ class ConsoleIT {
             "node console");
     System.out.printf(
         "[ConsoleIT] browser test ran in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-    assertThat(exit).as("exit code of node --test console/ (its output is above)").isZero();
+    assertThat(outcome.exitCode()).as(outcome.describe("node --test console/")).isZero();
     assertThat(screenshots.resolve("console-3-channel-users-live-join.png")).isRegularFile();
     assertThat(screenshots.resolve("console-5-hostile-attributes-as-text.png")).isRegularFile();
   }

@@ -176,7 +176,7 @@ class PubNubIT {
   }
 
   private static void run(String file) {
-    int exit =
+    NodeTools.Outcome outcome =
         NodeTools.run(
             List.of(NodeTools.node().toString(), "--test", "--test-concurrency=1", file),
             Map.of(
@@ -186,6 +186,6 @@ class PubNubIT {
                 "NODE_EXTRA_CA_CERTS", caPem.toString()),
             NODE_TIMEOUT,
             "node " + file);
-    assertThat(exit).as("exit code of node --test " + file + " (its output is above)").isZero();
+    assertThat(outcome.exitCode()).as(outcome.describe("node --test " + file)).isZero();
   }
 }
