@@ -62,6 +62,22 @@ public interface PresenceBackend extends AutoCloseable {
   boolean isAvailable();
 
   /**
+   * Whether this backend has failed for good: it cannot become available again while the
+   * application runs, whatever happens outside (for example, an embedded Hazelcast member that
+   * Hazelcast's out-of-memory handler terminated). An outage that can end by itself (a server or
+   * the network down, a client still reconnecting) is not a failure: {@link #isAvailable()} is
+   * false then, and this is false. While this is true the server's liveness check reports the node
+   * as down, so that an orchestrator restarts it. Must answer quickly; false after {@link
+   * #close()}. The default is false: a backend that cannot fail for good need not implement it.
+   *
+   * @return true if failed for good
+   * @since 0.2
+   */
+  default boolean isFailed() {
+    return false;
+  }
+
+  /**
    * Registers a listener for cluster changes. Backends without {@link
    * Capability#NODE_LOSS_DETECTION} never call it.
    *

@@ -356,6 +356,24 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
     }
   }
 
+  /**
+   * Failed for good when the Hazelcast instance is no longer running and this backend did not stop
+   * it: Hazelcast's out-of-memory handler terminated the member, something else shut it down, or a
+   * client gave up reconnecting (a Hazelcast client shuts down once its cluster-connect timeout has
+   * passed). None of these instances runs again.
+   */
+  @Override
+  public boolean isFailed() {
+    if (closed.get()) {
+      return false;
+    }
+    try {
+      return !hz.getLifecycleService().isRunning();
+    } catch (RuntimeException e) {
+      return !closed.get();
+    }
+  }
+
   @Override
   public Registration addClusterListener(ClusterListener listener) {
     return clusterEvents.add(listener);

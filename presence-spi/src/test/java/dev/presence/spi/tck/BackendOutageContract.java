@@ -138,8 +138,8 @@ public abstract class BackendOutageContract {
 
   /**
    * Cuts the state off, awaits {@code isAvailable() == false}, checks that every call is refused
-   * with {@link UnavailableException} while the backend still says it is unavailable, and restores
-   * the state.
+   * with {@link UnavailableException} while the backend still says it is unavailable and not
+   * failed, and restores the state.
    */
   private void refusedDuringOutage(
       PresenceStore store, ChannelId channel, UserId user, SessionLease session) {
@@ -152,6 +152,9 @@ public abstract class BackendOutageContract {
         assertThatThrownBy(call).isInstanceOf(UnavailableException.class);
       }
       assertThat(backend.isAvailable()).isFalse();
+      assertThat(backend.isFailed())
+          .as("an outage that can end by itself is not a failure for good")
+          .isFalse();
     } finally {
       restore();
     }

@@ -64,10 +64,12 @@ public abstract class PresenceBackendContract {
   }
 
   @Test
-  @DisplayName("an open backend is available, with a non-blank node id that stays the same")
+  @DisplayName(
+      "an open backend is available and not failed, with a non-blank node id that stays the same")
   void openBackend() {
     try (PresenceBackend backend = createBackend()) {
       assertThat(backend.isAvailable()).isTrue();
+      assertThat(backend.isFailed()).isFalse();
       assertThat(backend.nodeId()).isNotBlank();
       assertThat(backend.nodeId()).isEqualTo(backend.nodeId());
       assertThat(backend.store()).isNotNull();

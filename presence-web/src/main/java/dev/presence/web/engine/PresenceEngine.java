@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,7 +69,10 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
   /** For tests: {@link SplitMemory#MAX_HOLD}. */
   static final Duration MAX_HOLD = SplitMemory.MAX_HOLD;
 
+  private static final Logger LOG = Logger.getLogger(PresenceEngine.class.getName());
+
   private final PresenceBackend backend;
+  private final AtomicBoolean failureLogged = new AtomicBoolean();
   private final EngineConfig config;
   private final PresenceLimits limits;
   private final LimitChecks checks;
@@ -219,6 +224,28 @@ public final class PresenceEngine implements PresenceService, AutoCloseable {
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  /**
+   * Whether the backend has failed for good ({@link PresenceBackend#isFailed()}): this node cannot
+   * serve again until it is restarted, and its liveness check says so. Logged once, at SEVERE, the
+   * first time it is seen.
+   *
+   * @return the backend's answer; false if asking failed
+   */
+  public boolean isFailed() {
+    boolean failed;
+    try {
+      failed = backend.isFailed();
+    } catch (RuntimeException e) {
+      return false;
+    }
+    if (failed && failureLogged.compareAndSet(false, true)) {
+      LOG.severe(
+          "the presence store has failed for good (the backend reports that it cannot become"
+              + " available again); /health/live now answers 503 so that this node is restarted");
+    }
+    return failed;
   }
 
   /**

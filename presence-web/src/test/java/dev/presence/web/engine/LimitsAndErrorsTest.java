@@ -273,6 +273,25 @@ class LimitsAndErrorsTest extends EngineTestSupport {
     }
 
     @Test
+    @DisplayName(
+        "a store outage leaves the engine unavailable but not failed; a backend failed for good"
+            + " makes it failed")
+    void failedForGood() {
+      TestBackend backend = node("node-a");
+      PresenceEngine engine = engine(backend, config());
+      assertThat(engine.isFailed()).isFalse();
+      backend.storeFailure = new IllegalStateException("store down for a while");
+      assertThat(engine.isAvailable()).isFalse();
+      assertThat(engine.isFailed()).isFalse();
+
+      backend.storeFailure = null;
+      backend.failed = true; // e.g. Hazelcast's out-of-memory handler terminated the member
+      assertThat(engine.isAvailable()).isFalse();
+      assertThat(engine.isFailed()).isTrue();
+      assertThat(engine.isFailed()).as("asked again (logged once)").isTrue();
+    }
+
+    @Test
     @DisplayName("an unexpected backend failure becomes UNAVAILABLE without internals")
     void unexpectedFailureIsUnavailable() {
       TestBackend backend = node("node-a");

@@ -102,9 +102,17 @@ final class TestBackend implements PresenceBackend {
         : Set.of(Capability.CLUSTERED, Capability.NODE_LOSS_DETECTION);
   }
 
+  /** Whether it reports itself failed for good ({@link PresenceBackend#isFailed()}). */
+  volatile boolean failed;
+
   @Override
   public boolean isAvailable() {
-    return shared.isAvailable() && storeFailure == null;
+    return shared.isAvailable() && storeFailure == null && !failed;
+  }
+
+  @Override
+  public boolean isFailed() {
+    return failed;
   }
 
   @Override
