@@ -14,7 +14,8 @@
 # (presence-it/target/ws-bench: logs and one JSON result per run), REPEAT (1: runs the driver
 # REPEAT times against one server start; each run is a separate result), WARMUP (0: runs of the
 # same scenario before the measured ones, against the same server start, not reported: a
-# long-running server's JIT is warm, the first runs after a start are not).
+# long-running server's JIT is warm, the first runs after a start are not), JAVA_OPTS (added to the
+# server JVM's options), PAYARA_OPTS (added to Payara Micro's options, e.g. --prebootcommandfile F).
 set -euo pipefail
 
 scenario=${1:?usage: run-ws-bench.sh paced|idle|hold|receive|knee p6|p7|soketi|wf [driver options]}
@@ -80,7 +81,7 @@ case "$target" in
     "$java_home/bin/java" -Xms$XMX -Xmx$XMX -Djava.io.tmpdir="$tmp" -Dhazelcast.phone.home.enabled=false \
       -Dpresence.auth.mode=dev ${JAVA_OPTS:-} \
       -jar "$jar" --port "$port" --nocluster --disablephonehome --startport $((port + 100)) \
-      --rootdir "$tmp/root" --contextroot / --deploy "$WAR" >"$log" 2>&1 &
+      --rootdir "$tmp/root" --contextroot / --deploy "$WAR" ${PAYARA_OPTS:-} >"$log" 2>&1 &
     server_pid=$!
     wait_http "http://127.0.0.1:$port/health/ready" 240
     url="ws://127.0.0.1:$port/ws/v1"

@@ -17,7 +17,9 @@
 //   receive: --connections open connections (Presence: each joined to a channel of its own) send
 //           --rate requests per second in all, each answered by the server: Presence a heartbeat
 //           with an id (answered ok, no store access; --request getAttributes: the connection's own
-//           user's attributes in its channel, a store read), soketi pusher:ping (answered
+//           user's attributes in its channel, a store read; --request unreadable: a frame cut
+//           short after its id, answered with an INVALID_ARGUMENT error carrying that id, the path
+//           a hostile client takes), soketi pusher:ping (answered
 //           pusher:pong). The server's receive path (frame read, parse, dispatch) and a small reply.
 //           Reports server CPU per request over the measured window and the round-trip p50/p99.
 // Everything is bounded: every phase has a deadline, and the program exits by itself.
@@ -32,7 +34,7 @@ const opts = {
   target: 'presence', // presence | soketi
   scenario: 'paced', // paced | idle | receive
   connections: '100', // receive
-  request: 'heartbeat', // receive, Presence: heartbeat (no store access) | getAttributes (a store read)
+  request: 'heartbeat', // receive, Presence: heartbeat (no store access) | getAttributes (a store read) | unreadable
   url: '', // default per target
   pid: '', // server pid for CPU/RSS/heap (same machine)
   jcmd: 'jcmd', // jcmd of the server's JDK (Java targets only)
@@ -212,10 +214,15 @@ class Client {
   }
 
   request(obj) {
+    return this.requestText(obj.id, JSON.stringify(obj));
+  }
+
+  /** Sends a frame as it is; resolves with the reply that carries `id`. */
+  requestText(id, text) {
     return new Promise((resolve) => {
       if (this.closed) return resolve({ type: 'closed' });
-      this.pending.set(obj.id, resolve);
-      this.ws.send(JSON.stringify(obj));
+      this.pending.set(id, resolve);
+      this.ws.send(text);
     });
   }
 
@@ -485,11 +492,15 @@ async function receive() {
     const sentAt = now();
     if (tagged) sentInWindow++;
     if (target === 'presence') {
-      const req = opts.request === 'getAttributes'
-        ? { id, type: 'getAttributes', channel: c.channel, userId: c.user }
-        : { id, type: 'heartbeat' };
-      c.request(req).then((r) => {
-        if (r.type !== 'ok') { failed++; if (failed <= 5) log(`request failed: ${JSON.stringify(r)}`); }
+      const unreadable = opts.request === 'unreadable';
+      const reply = unreadable
+        ? c.requestText(id, `{"id":"${id}","type":"heartbeat"`)
+        : c.request(opts.request === 'getAttributes'
+          ? { id, type: 'getAttributes', channel: c.channel, userId: c.user }
+          : { id, type: 'heartbeat' });
+      reply.then((r) => {
+        const expected = unreadable ? r.type === 'error' && r.code === 'INVALID_ARGUMENT' : r.type === 'ok';
+        if (!expected) { failed++; if (failed <= 5) log(`request failed: ${JSON.stringify(r)}`); }
         done(tagged, sentAt, now());
       });
     } else {
