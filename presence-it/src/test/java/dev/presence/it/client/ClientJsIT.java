@@ -82,7 +82,7 @@ class ClientJsIT {
     Path screenshots = Path.of("target/screenshots").toAbsolutePath();
     NodeTools.Outcome outcome =
         NodeTools.run(
-            List.of(node.toString(), "--test", "browser/"),
+            List.of(node.toString(), "--test", "--test-concurrency=1", "browser/"),
             Map.of(
                 "PRESENCE_BASE_URL", base.toString(),
                 "PRESENCE_CHROMIUM", chromium.toString(),

@@ -78,7 +78,7 @@ class ConsoleIT {
     long t0 = System.nanoTime();
     NodeTools.Outcome outcome =
         NodeTools.run(
-            List.of(node.toString(), "--test", "console/"),
+            List.of(node.toString(), "--test", "--test-concurrency=1", "console/"),
             Map.of(
                 "PRESENCE_BASE_URL", nodeA.base().toString(),
                 "PRESENCE_BASE_URL_B", nodeB.base().toString(),
