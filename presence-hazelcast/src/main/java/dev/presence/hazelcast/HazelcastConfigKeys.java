@@ -64,7 +64,11 @@ public final class HazelcastConfigKeys {
    */
   public static final String EMPTY_CHANNEL_RETENTION = "presence.hazelcast.empty-channel-retention";
 
-  /** How long a client waits for the cluster when it starts. Default {@code 30s}. */
+  /**
+   * How long a client waits for the cluster when it starts; without a connection by then the
+   * backend fails to start. Once started, a client that loses the cluster reconnects for as long as
+   * it takes (the node is not ready meanwhile). Default {@code 30s}.
+   */
   public static final String CONNECT_TIMEOUT = "presence.hazelcast.connect-timeout";
 
   /**

@@ -358,9 +358,9 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
 
   /**
    * Failed for good when the Hazelcast instance is no longer running and this backend did not stop
-   * it: Hazelcast's out-of-memory handler terminated the member, something else shut it down, or a
-   * client gave up reconnecting (a Hazelcast client shuts down once its cluster-connect timeout has
-   * passed). None of these instances runs again.
+   * it: Hazelcast's out-of-memory handler terminated the member, or something else shut it down.
+   * Such an instance does not run again. (A client of this backend never gives up reconnecting by
+   * itself: see {@link InstanceLocator}.)
    */
   @Override
   public boolean isFailed() {

@@ -4,13 +4,18 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
+import com.hazelcast.core.LifecycleListener;
 import dev.presence.hazelcast.HazelcastConfigKeys;
 import dev.presence.spi.BackendContext;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
@@ -133,25 +138,61 @@ final class InstanceLocator {
             settings.members().isEmpty()
                 ? java.util.List.of("127.0.0.1:5701")
                 : settings.members());
+    // The connect timeout bounds the wait at start only. Hazelcast applies its cluster-connect
+    // timeout to every reconnection too and shuts the client down for good when it passes, so a
+    // store outage longer than it ended the node (ClientOutageTest). The client retries forever
+    // (-1) and starts without waiting (asyncStart); this method waits for the first connection.
+    config.getConnectionStrategyConfig().setAsyncStart(true);
     config
         .getConnectionStrategyConfig()
         .getConnectionRetryConfig()
-        .setClusterConnectTimeoutMillis(settings.connectTimeout().toMillis());
+        .setClusterConnectTimeoutMillis(-1);
+    CountDownLatch connected = new CountDownLatch(1);
+    config.addListenerConfig(
+        new ListenerConfig(
+            (LifecycleListener)
+                e -> {
+                  if (e.getState() == LifecycleState.CLIENT_CONNECTED) {
+                    connected.countDown();
+                  }
+                }));
+    HazelcastInstance hz;
     try {
-      HazelcastInstance hz = HazelcastClient.newHazelcastClient(config);
-      return new Located(hz, true, "a client");
+      hz = HazelcastClient.newHazelcastClient(config);
     } catch (RuntimeException e) {
-      throw new IllegalStateException(
-          "could not connect a Hazelcast client to cluster '"
-              + settings.clusterName()
-              + "' at "
-              + settings.members()
-              + " (check "
-              + HazelcastConfigKeys.MEMBERS
-              + " and "
-              + HazelcastConfigKeys.CLUSTER_NAME
-              + ")",
-          e);
+      throw notConnected(settings, e);
     }
+    boolean ok;
+    try {
+      ok = connected.await(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ok = false;
+    }
+    if (!ok) {
+      hz.shutdown();
+      throw notConnected(
+          settings,
+          new IllegalStateException(
+              "no connection within "
+                  + HazelcastConfigKeys.CONNECT_TIMEOUT
+                  + " = "
+                  + settings.connectTimeout()));
+    }
+    return new Located(hz, true, "a client");
+  }
+
+  private static IllegalStateException notConnected(Settings settings, Exception cause) {
+    return new IllegalStateException(
+        "could not connect a Hazelcast client to cluster '"
+            + settings.clusterName()
+            + "' at "
+            + settings.members()
+            + " (check "
+            + HazelcastConfigKeys.MEMBERS
+            + " and "
+            + HazelcastConfigKeys.CLUSTER_NAME
+            + ")",
+        cause);
   }
 }
