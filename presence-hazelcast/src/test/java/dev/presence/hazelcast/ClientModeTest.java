@@ -38,10 +38,7 @@ class ClientModeTest {
   private static PresenceBackend client() {
     return new HazelcastPresenceBackendProvider()
         .create(
-            new TestCluster.Context(null)
-                .with(HazelcastConfigKeys.MODE, "client")
-                .with(HazelcastConfigKeys.CLUSTER_NAME, clusterName)
-                .with(HazelcastConfigKeys.MEMBERS, "127.0.0.1:" + port)
+            TestCluster.client(clusterName, port)
                 .with(HazelcastConfigKeys.NAME_PREFIX, "clients")
                 .with(HazelcastConfigKeys.NODE_TTL, "3s"));
   }

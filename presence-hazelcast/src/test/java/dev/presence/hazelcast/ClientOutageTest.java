@@ -27,10 +27,7 @@ class ClientOutageTest {
   private static PresenceBackend client(String clusterName, int port) {
     return new HazelcastPresenceBackendProvider()
         .create(
-            new TestCluster.Context(null)
-                .with(HazelcastConfigKeys.MODE, "client")
-                .with(HazelcastConfigKeys.CLUSTER_NAME, clusterName)
-                .with(HazelcastConfigKeys.MEMBERS, "127.0.0.1:" + port)
+            TestCluster.client(clusterName, port)
                 .with(HazelcastConfigKeys.CONNECT_TIMEOUT, CONNECT_TIMEOUT));
   }
 

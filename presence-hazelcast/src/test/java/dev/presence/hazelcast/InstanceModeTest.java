@@ -125,11 +125,7 @@ class InstanceModeTest {
   @Test
   @DisplayName("client mode connects a client that shares the members' state; close() ends it")
   void clientMode() {
-    TestCluster.Context context =
-        new TestCluster.Context(null)
-            .with(HazelcastConfigKeys.MODE, "client")
-            .with(HazelcastConfigKeys.CLUSTER_NAME, clusterName)
-            .with(HazelcastConfigKeys.MEMBERS, "127.0.0.1:" + port);
+    TestCluster.Context context = TestCluster.client(clusterName, port);
     ChannelId channel = ChannelId.of(TestCluster.uniqueName("client-channel"));
     UserId user = UserId.of("alice");
     Instant now = Instant.parse("2030-01-01T00:00:00Z");

@@ -105,6 +105,14 @@ final class TestCluster {
   }
 
   /** A context for an embedded member alone in a cluster of its own. */
+  /** A client-mode context for the cluster {@code clusterName} with one member on {@code port}. */
+  static Context client(String clusterName, int port) {
+    return new Context(null)
+        .with(HazelcastConfigKeys.MODE, "client")
+        .with(HazelcastConfigKeys.CLUSTER_NAME, clusterName)
+        .with(HazelcastConfigKeys.MEMBERS, "127.0.0.1:" + port);
+  }
+
   static Context embedded() {
     return new Context(null)
         .with(HazelcastConfigKeys.MODE, "embedded")

@@ -370,7 +370,7 @@ public final class HazelcastPresenceBackend implements PresenceBackend {
     try {
       return !hz.getLifecycleService().isRunning();
     } catch (RuntimeException e) {
-      return !closed.get();
+      return true;
     }
   }
 

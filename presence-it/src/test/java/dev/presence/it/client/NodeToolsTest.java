@@ -2,6 +2,7 @@ package dev.presence.it.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@link NodeTools.FailureExcerpt} over the TAP that Node 20's test runner printed for a file. */
@@ -82,11 +83,15 @@ class NodeToolsTest {
       # duration_ms 93.426426
       """;
 
+  private static String excerptOf(Stream<String> lines) {
+    NodeTools.FailureExcerpt excerpt = new NodeTools.FailureExcerpt();
+    lines.forEach(excerpt::accept);
+    return excerpt.text();
+  }
+
   @Test
   void keepsEachFailureWithItsErrorAndTheTopOfItsStack() {
-    NodeTools.FailureExcerpt excerpt = new NodeTools.FailureExcerpt();
-    TAP.lines().forEach(excerpt::accept);
-    String text = excerpt.text();
+    String text = excerptOf(TAP.lines());
 
     assertThat(text)
         .contains("    not ok 2 - fails")
@@ -106,19 +111,17 @@ class NodeToolsTest {
 
   @Test
   void nothingWhenEveryTestPassed() {
-    NodeTools.FailureExcerpt excerpt = new NodeTools.FailureExcerpt();
-    TAP.lines()
-        .filter(l -> l.contains("ok 1 - passes") || l.startsWith("#"))
-        .forEach(excerpt::accept);
-    assertThat(excerpt.text()).isEmpty();
+    assertThat(excerptOf(TAP.lines().filter(l -> l.contains("ok 1 - passes") || l.startsWith("#"))))
+        .isEmpty();
   }
 
   @Test
   void keepsAtMostMaxLines() {
-    NodeTools.FailureExcerpt excerpt = new NodeTools.FailureExcerpt();
-    for (int i = 0; i < NodeTools.FailureExcerpt.MAX_LINES; i++) {
-      TAP.lines().forEach(excerpt::accept);
-    }
-    assertThat(excerpt.text().lines().count()).isEqualTo(NodeTools.FailureExcerpt.MAX_LINES);
+    String text =
+        excerptOf(
+            Stream.generate(TAP::lines)
+                .limit(NodeTools.FailureExcerpt.MAX_LINES)
+                .flatMap(lines -> lines));
+    assertThat(text.lines().count()).isEqualTo(NodeTools.FailureExcerpt.MAX_LINES);
   }
 }

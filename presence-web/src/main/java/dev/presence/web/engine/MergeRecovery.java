@@ -130,16 +130,15 @@ final class MergeRecovery {
   }
 
   /**
-   * Joins one channel of a session again; returns the channel's seq at the join (the {@code join}
-   * event's, or the channel's seq read right after when the user was present already, as {@link
-   * SessionRegistry#join}), empty if it failed (it is retried).
+   * Joins one channel of a session again; returns the channel's seq at the join ({@link
+   * StoreGateway#seqAtJoin}), empty if it failed (it is retried).
    */
   private OptionalLong reassert(EngineSession session, ChannelId channel, Instant now) {
     try {
       Optional<PresenceEvent> join =
           store.joinNodeBound(channel, session.userId(), session.id(), now);
       memory.reassert(channel, session.userId(), join.isPresent(), now);
-      return OptionalLong.of(join.isPresent() ? join.get().seq() : store.occupancy(channel).seq());
+      return OptionalLong.of(store.seqAtJoin(channel, join));
     } catch (PresenceException e) {
       LOG.log(
           Level.WARNING,

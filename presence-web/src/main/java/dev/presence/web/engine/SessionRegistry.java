@@ -8,12 +8,10 @@ import dev.presence.SessionId;
 import dev.presence.TooLargeException;
 import dev.presence.UnavailableException;
 import dev.presence.UserId;
-import dev.presence.event.PresenceEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -176,8 +174,7 @@ final class SessionRegistry implements SessionOperations {
   @Override
   public long join(ChannelId channel, UserId user, SessionId session, Instant now) {
     refuseWhenHandingOver();
-    Optional<PresenceEvent> joined = store.joinNodeBound(channel, user, session, now);
-    return joined.isPresent() ? joined.get().seq() : store.occupancy(channel).seq();
+    return store.seqAtJoin(channel, store.joinNodeBound(channel, user, session, now));
   }
 
   @Override

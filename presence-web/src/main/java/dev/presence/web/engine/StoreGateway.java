@@ -199,6 +199,17 @@ final class StoreGateway {
   }
 
   /**
+   * The channel's seq at a join (see {@link SessionOperations#join}): the {@code join} event's, or,
+   * when the user was present already (no event), the channel's seq read now.
+   *
+   * @param channel the channel joined
+   * @param join what the join returned
+   */
+  long seqAtJoin(ChannelId channel, Optional<PresenceEvent> join) {
+    return join.isPresent() ? join.get().seq() : occupancy(channel).seq();
+  }
+
+  /**
    * The ticker's pass: lets the store end expired leases and grace periods ({@link
    * PresenceStore#expire}) and publishes the events. Failures are not translated (the ticker logs
    * them as they are).

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Health checks: live, ready and both (SPEC 12)")
 class HealthServletTest {
 
+  private static final Answer UP = new Answer(200, "{\"status\":\"UP\"}");
+  private static final Answer DOWN = new Answer(503, "{\"status\":\"DOWN\"}");
+
   private final List<String> asked = new ArrayList<>();
 
   private BooleanSupplier check(String name, boolean value) {
@@ -28,10 +31,8 @@ class HealthServletTest {
   @Test
   @DisplayName("a store outage makes the node not ready, and leaves it live")
   void outageIsNotReadyButLive() {
-    assertThat(answer("/health/live", true, false))
-        .isEqualTo(new Answer(200, "{\"status\":\"UP\"}"));
-    assertThat(answer("/health/ready", true, false))
-        .isEqualTo(new Answer(503, "{\"status\":\"DOWN\"}"));
+    assertThat(answer("/health/live", true, false)).isEqualTo(UP);
+    assertThat(answer("/health/ready", true, false)).isEqualTo(DOWN);
     assertThat(answer("/health", true, false))
         .isEqualTo(
             new Answer(
@@ -43,8 +44,7 @@ class HealthServletTest {
   @Test
   @DisplayName("a store failed for good makes the node not live, so that it is restarted")
   void failedForGoodIsNotLive() {
-    assertThat(answer("/health/live", false, false))
-        .isEqualTo(new Answer(503, "{\"status\":\"DOWN\"}"));
+    assertThat(answer("/health/live", false, false)).isEqualTo(DOWN);
     assertThat(answer("/health", false, false))
         .isEqualTo(
             new Answer(
@@ -56,12 +56,10 @@ class HealthServletTest {
   @Test
   @DisplayName("a healthy node is UP everywhere; /live and /ready ask only their own check")
   void healthy() {
-    assertThat(answer("/health/live", true, true))
-        .isEqualTo(new Answer(200, "{\"status\":\"UP\"}"));
+    assertThat(answer("/health/live", true, true)).isEqualTo(UP);
     assertThat(asked).containsExactly("live");
     asked.clear();
-    assertThat(answer("/health/ready", true, true))
-        .isEqualTo(new Answer(200, "{\"status\":\"UP\"}"));
+    assertThat(answer("/health/ready", true, true)).isEqualTo(UP);
     assertThat(asked).containsExactly("ready");
     assertThat(answer("/health", true, true))
         .isEqualTo(
